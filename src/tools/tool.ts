@@ -32,7 +32,18 @@ export interface Tool<I = unknown> {
   execute(input: I, ctx: ToolContext): Promise<string | ToolResult>;
 }
 
-export type AnyTool = Tool<never>;
+/**
+ * A tool with its input type forgotten, for registries. Any Tool<I> is one. Safe because the
+ * loop only ever passes execute() and preview() the output of the tool's own schema.
+ */
+export interface AnyTool {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: z.ZodType<unknown>;
+  readonly spec: ToolSpec;
+  preview(input: never): string;
+  execute(input: never, ctx: ToolContext): Promise<string | ToolResult>;
+}
 
 export function defineTool<S extends z.ZodType>(def: {
   name: string;
