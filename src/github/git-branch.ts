@@ -1,0 +1,181 @@
+import { assertValidBranchName } from './git-branch-name.js';
+import { authFor, runGit, type GitAuth, type GitOptions } from './git-exec.js';
+
+/**
+ * Choosing and checking out the branch the run works on. `dir` is the workspace: the top level
+ * of a clone whose remote `origin` is the repository the work is delivered to.
+ */
+
+/** Where the run's work goes. */
+export type BranchTarget =
+  /** A pull request's head branch (a run triggered from a PR): work continues on it. */
+  | { kind: 'pr-head'; branch: string }
+  /** A branch of taskpilot's own (issue, schedule, dispatch), started from `base` when it is new. */
+  | { kind: 'new'; branch: string; base: string };
+
+export interface PreparedBranch {
+  /** The branch now checked out. */
+  branch: string;
+  /**
+   * - `checked-out`: the PR head branch;
+   * - `reused`: a `new` target's branch already existed (on origin from an earlier run, or locally);
+   * - `created`: a `new` target's branch was created from `origin/<base>`.
+   */
+  action: 'checked-out' | 'reused' | 'created';
+  /** The ref the branch was checked out from, e.g. `refs/remotes/origin/main` or `refs/heads/x`. */
+  from: string;
+  /** HEAD after the checkout: the start sha for commitsSince. */
+  sha: string;
+  /** True when something was fetched from origin. */
+  fetched: boolean;
+}
+
+/**
+ * Checks out the branch for `target` and says what it did. Throws GitError when git fails (an
+ * unknown branch on origin, a dirty tree that blocks the checkout, no access) and
+ * BranchNameError for an invalid name.
+ *
+ * - `pr-head`: checks out the local branch when there is one, else fetches `origin/<branch>`
+ *   and creates it from there.
+ * - `new`: when origin has the branch (an earlier run pushed it), fetches it and works on it;
+ *   else creates it from `origin/<base>` (fetching the base only when it is not known locally);
+ *   a local branch of that name that origin lacks is reused as is.
+ *
+ * An existing local branch is never moved backwards or away from commits of its own: it is
+ * fast-forwarded to the remote branch when behind, and otherwise checked out as it is (a push
+ * of diverged work is then rejected, not forced). New branches get no upstream configuration.
+ */
+export async function prepareBranch(
+  dir: string,
+  target: BranchTarget,
+  auth: GitAuth | null,
+  opts: GitOptions = {},
+): Promise<PreparedBranch> {
+  const branch = assertValidBranchName(target.branch);
+  if (target.kind === 'pr-head') {
+    if (await localBranchExists(dir, branch, opts)) {
+      await runGit(dir, ['checkout', '--quiet', branch, '--'], opts);
+      return done(dir, { branch, action: 'checked-out', from: headsRef(branch), fetched: false }, opts);
+    }
+    await fetchBranch(dir, branch, auth, opts);
+    const from = await checkoutAt(dir, branch, remoteRef(branch), opts);
+    return done(dir, { branch, action: 'checked-out', from, fetched: true }, opts);
+  }
+
+  const base = assertValidBranchName(target.base);
+  if (await remoteBranchExists(dir, branch, auth, opts)) {
+    await fetchBranch(dir, branch, auth, opts);
+    const from = await checkoutAt(dir, branch, remoteRef(branch), opts);
+    return done(dir, { branch, action: 'reused', from, fetched: true }, opts);
+  }
+  if (await localBranchExists(dir, branch, opts)) {
+    await runGit(dir, ['checkout', '--quiet', branch, '--'], opts);
+    return done(dir, { branch, action: 'reused', from: headsRef(branch), fetched: false }, opts);
+  }
+  let fetched = false;
+  if (!(await refExists(dir, remoteRef(base), opts))) {
+    await fetchBranch(dir, base, auth, opts);
+    fetched = true;
+  }
+  await runGit(dir, ['checkout', '--quiet', '--no-track', '-b', branch, remoteRef(base), '--'], opts);
+  return done(dir, { branch, action: 'created', from: remoteRef(base), fetched }, opts);
+}
+
+/** True when origin has `refs/heads/<branch>` (asks the remote; needs network access). */
+export async function remoteBranchExists(
+  dir: string,
+  branch: string,
+  auth: GitAuth | null,
+  opts: GitOptions = {},
+): Promise<boolean> {
+  const ref = headsRef(assertValidBranchName(branch));
+  const header = await authFor(dir, auth, 'fetch', opts);
+  const { exitCode, stdout } = await runGit(dir, ['ls-remote', '--exit-code', '--heads', 'origin', ref], {
+    ...opts,
+    auth: header,
+    okExitCodes: [0, 2],
+  });
+  // ls-remote matches patterns against the tail of ref names, so check for the exact ref.
+  return exitCode === 0 && stdout.split('\n').some((line) => line.endsWith(`\t${ref}`));
+}
+
+/** The branch `refs/remotes/origin/HEAD` points to, or null when it is not set (local only). */
+export async function defaultBranchFromOrigin(dir: string, opts: GitOptions = {}): Promise<string | null> {
+  const { exitCode, stdout } = await runGit(dir, ['symbolic-ref', '--quiet', 'refs/remotes/origin/HEAD'], {
+    ...opts,
+    okExitCodes: [0, 1],
+  });
+  const prefix = 'refs/remotes/origin/';
+  const target = stdout.trim();
+  return exitCode === 0 && target.startsWith(prefix) ? target.slice(prefix.length) : null;
+}
+
+/** The sha HEAD points to. Throws GitError when HEAD has no commit yet. */
+export async function currentSha(dir: string, opts: GitOptions = {}): Promise<string> {
+  const { stdout } = await runGit(dir, ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'], opts);
+  return stdout.trim();
+}
+
+/** Fetches origin's `branch` into `refs/remotes/origin/<branch>` (no tags, no submodules). */
+async function fetchBranch(
+  dir: string,
+  branch: string,
+  auth: GitAuth | null,
+  opts: GitOptions,
+): Promise<void> {
+  const header = await authFor(dir, auth, 'fetch', opts);
+  const refspec = `+${headsRef(branch)}:${remoteRef(branch)}`;
+  await runGit(dir, ['fetch', '--quiet', '--no-tags', '--recurse-submodules=no', 'origin', refspec], {
+    ...opts,
+    auth: header,
+  });
+}
+
+/**
+ * Checks out local `branch` at `startRef`: creates it when missing, fast-forwards it when it is
+ * an ancestor of `startRef`, else checks it out unchanged. Returns the ref HEAD came from.
+ */
+async function checkoutAt(dir: string, branch: string, startRef: string, opts: GitOptions): Promise<string> {
+  if (!(await localBranchExists(dir, branch, opts))) {
+    await runGit(dir, ['checkout', '--quiet', '--no-track', '-b', branch, startRef, '--'], opts);
+    return startRef;
+  }
+  const ancestor = await runGit(dir, ['merge-base', '--is-ancestor', headsRef(branch), startRef], {
+    ...opts,
+    okExitCodes: [0, 1],
+  });
+  if (ancestor.exitCode === 0) {
+    await runGit(dir, ['checkout', '--quiet', '--no-track', '-B', branch, startRef, '--'], opts);
+    return startRef;
+  }
+  await runGit(dir, ['checkout', '--quiet', branch, '--'], opts);
+  return headsRef(branch);
+}
+
+function localBranchExists(dir: string, branch: string, opts: GitOptions): Promise<boolean> {
+  return refExists(dir, headsRef(branch), opts);
+}
+
+async function refExists(dir: string, ref: string, opts: GitOptions): Promise<boolean> {
+  const { exitCode } = await runGit(dir, ['show-ref', '--verify', '--quiet', ref], {
+    ...opts,
+    okExitCodes: [0, 1],
+  });
+  return exitCode === 0;
+}
+
+async function done(
+  dir: string,
+  result: Omit<PreparedBranch, 'sha'>,
+  opts: GitOptions,
+): Promise<PreparedBranch> {
+  return { ...result, sha: await currentSha(dir, opts) };
+}
+
+function headsRef(branch: string): string {
+  return `refs/heads/${branch}`;
+}
+
+function remoteRef(branch: string): string {
+  return `refs/remotes/origin/${branch}`;
+}
