@@ -73,7 +73,8 @@ export async function parseCli(argv: readonly string[], cwd: string): Promise<Cl
   const { values: v, positionals } = parsed;
   if (v.help) return 'help';
   const [command, ...words] = positionals;
-  if (command !== 'run') throw new UsageError(command ? `unknown command "${command}"` : 'missing command "run"');
+  if (command !== 'run')
+    throw new UsageError(command ? `unknown command "${command}"` : 'missing command "run"');
   let prompt = words.join(' ').trim();
   if (v['prompt-file'] !== undefined) {
     if (prompt) throw new UsageError('give the prompt either as an argument or with --prompt-file, not both');
@@ -89,10 +90,12 @@ export async function parseCli(argv: readonly string[], cwd: string): Promise<Cl
     cwd: path.resolve(cwd, v.cwd ?? '.'),
     prompt,
     model: nonEmpty('--model', v.model ?? 'claude-sonnet-5-5'),
-    fallbackModel: v['fallback-model'] === undefined ? undefined : nonEmpty('--fallback-model', v['fallback-model']),
+    fallbackModel:
+      v['fallback-model'] === undefined ? undefined : nonEmpty('--fallback-model', v['fallback-model']),
     maxTurns: number('--max-turns', v['max-turns'] ?? '60', { integer: true, min: 1 }),
     timeoutMinutes: number('--timeout-minutes', v['timeout-minutes'] ?? '45', { min: 0.1 }),
-    maxCostUsd: maxCost === undefined ? undefined : number('--max-cost-usd', maxCost, { min: 0, exclusive: true }),
+    maxCostUsd:
+      maxCost === undefined ? undefined : number('--max-cost-usd', maxCost, { min: 0, exclusive: true }),
     maxTokens: number('--max-tokens', v['max-tokens'] ?? '16000', { integer: true, min: 1 }),
     tasksDir: nonEmpty('--tasks-dir', v['tasks-dir'] ?? '.tasks'),
     memoryFile: nonEmpty('--memory-file', v['memory-file'] ?? '.memory/MEMORY.md'),
@@ -104,15 +107,20 @@ function nonEmpty(flag: string, value: string): string {
   return value.trim();
 }
 
-function number(flag: string, raw: string, rule: { integer?: boolean; min: number; exclusive?: boolean }): number {
+function number(
+  flag: string,
+  raw: string,
+  rule: { integer?: boolean; min: number; exclusive?: boolean },
+): number {
   const n = Number(raw);
   const kind = rule.integer ? 'a whole number' : 'a number';
   if (raw.trim() === '' || !Number.isFinite(n) || (rule.integer && !Number.isInteger(n))) {
     throw new UsageError(`${flag} must be ${kind}, got "${raw}"`);
   }
   if (rule.exclusive ? n <= rule.min : n < rule.min) {
-    throw new UsageError(`${flag} must be ${rule.exclusive ? 'greater than' : 'at least'} ${rule.min}, got ${raw}`);
+    throw new UsageError(
+      `${flag} must be ${rule.exclusive ? 'greater than' : 'at least'} ${rule.min}, got ${raw}`,
+    );
   }
   return n;
 }
-

@@ -33,7 +33,9 @@ export function terminalReporter(write: (line: string) => void): EventSink {
         write(`  → ${e.name} ${e.preview}`);
         break;
       case 'tool_end':
-        write(`  ${e.isError ? '✗' : '✓'} ${e.name} (${e.durationMs} ms)${e.isError ? `: ${e.preview}` : ''}`);
+        write(
+          `  ${e.isError ? '✗' : '✓'} ${e.name} (${e.durationMs} ms)${e.isError ? `: ${e.preview}` : ''}`,
+        );
         break;
       case 'turn_end':
         if (!e.priced) unpriced = true;
@@ -55,7 +57,9 @@ export function terminalReporter(write: (line: string) => void): EventSink {
         write(
           `■ ${REASON_LABEL[e.reason] ?? e.reason} · ${e.turns} turns · ${(e.durationMs / 1000).toFixed(1)} s`,
         );
-        write(`  total: ${formatUsage(e.usage, e.costUsd)}${unpriced ? ' (unknown price: cost counts 0)' : ''}`);
+        write(
+          `  total: ${formatUsage(e.usage, e.costUsd)}${unpriced ? ' (unknown price: cost counts 0)' : ''}`,
+        );
         if (e.error) write(`  error: ${e.error}`);
         if (e.summary) write(`\n${e.summary}`);
         break;

@@ -59,7 +59,12 @@ export type AgentEvent =
     }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   | { type: 'model_fallback'; from: string; to: string; reason: string }
-  | { type: 'task'; action: 'created' | 'updated' | 'claimed' | 'completed' | 'failed' | 'released'; task: TaskView; tasks: TaskView[] }
+  | {
+      type: 'task';
+      action: 'created' | 'updated' | 'claimed' | 'completed' | 'failed' | 'released';
+      task: TaskView;
+      tasks: TaskView[];
+    }
   | { type: 'job'; action: 'queued' | 'started' | 'ended'; job: JobView }
   | {
       type: 'run_end';

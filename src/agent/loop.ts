@@ -87,8 +87,14 @@ export async function runAgent(opts: RunAgentOptions): Promise<RunResult> {
     turns++;
     const at = now();
     opts.emit({ type: 'turn_start', turn: turns, at });
-    const response = await callWithCompaction(opts.model, opts.system, specs, messages, allowTools, signal, (m) =>
-      opts.emit({ type: 'notice', level: 'warning', message: m }),
+    const response = await callWithCompaction(
+      opts.model,
+      opts.system,
+      specs,
+      messages,
+      allowTools,
+      signal,
+      (m) => opts.emit({ type: 'notice', level: 'warning', message: m }),
     );
     const cost = opts.costOf(response.model, response.usage);
     usage = addUsage(usage, response.usage);
@@ -112,17 +118,27 @@ export async function runAgent(opts: RunAgentOptions): Promise<RunResult> {
   const finish = async (reason: RunEndReason, summary: string, error?: string): Promise<RunResult> => {
     work.dispose();
     await jobs.shutdown().catch(onBug);
-    opts.emit({ type: 'run_end', reason, summary, error, turns, usage, costUsd, durationMs: now() - started });
+    opts.emit({
+      type: 'run_end',
+      reason,
+      summary,
+      error,
+      turns,
+      usage,
+      costUsd,
+      durationMs: now() - started,
+    });
     return { reason, summary, error, turns, usage, costUsd, messages };
   };
 
   /** The last, tool-free turn: ask for a summary. A failure here still ends the run with `reason`. */
   const windDown = async (reason: WindDownReason): Promise<RunResult> => {
-    opts.emit({ type: 'notice', level: 'warning', message: `Winding down: ${reason.replace('_', ' ')} reached.` });
-    appendUser(messages, [
-      ...notificationBlocks(jobs),
-      { type: 'text', text: windDownText(reason) },
-    ]);
+    opts.emit({
+      type: 'notice',
+      level: 'warning',
+      message: `Winding down: ${reason.replace('_', ' ')} reached.`,
+    });
+    appendUser(messages, [...notificationBlocks(jobs), { type: 'text', text: windDownText(reason) }]);
     try {
       const limit = AbortSignal.timeout(opts.windDownTimeoutMs ?? 120_000);
       const response = await turn(false, AbortSignal.any([runSignal, limit]));
@@ -172,7 +188,14 @@ export async function runAgent(opts: RunAgentOptions): Promise<RunResult> {
           }
           const at = now();
           const prepared = prepareToolCall(tools, call, onBug);
-          opts.emit({ type: 'tool_start', turn: turns, id: call.id, name: call.name, preview: prepared.preview, at });
+          opts.emit({
+            type: 'tool_start',
+            turn: turns,
+            id: call.id,
+            name: call.name,
+            preview: prepared.preview,
+            at,
+          });
           const result = await prepared.run(work.signal);
           results.push(result);
           opts.emit({

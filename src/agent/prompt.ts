@@ -80,7 +80,10 @@ export async function readContextFile(guard: PathGuard, file: string): Promise<s
   }
   if (buf.length === 0) return undefined;
   if (buf.length <= MAX_CONTEXT_FILE_BYTES) return buf.toString('utf8').trimEnd();
-  const text = buf.subarray(0, MAX_CONTEXT_FILE_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+  const text = buf
+    .subarray(0, MAX_CONTEXT_FILE_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return `${text}\n[… cut: ${file} is ${buf.length} bytes; only the first ${MAX_CONTEXT_FILE_BYTES} are shown]`;
 }
 

@@ -33,7 +33,8 @@ export interface RedactedThinkingBlock {
 export type AssistantBlock = TextBlock | ToolUseBlock | ThinkingBlock | RedactedThinkingBlock;
 export type UserBlock = TextBlock | ToolResultBlock;
 
-export type Message = { role: 'assistant'; content: AssistantBlock[] } | { role: 'user'; content: UserBlock[] };
+export type Message =
+  { role: 'assistant'; content: AssistantBlock[] } | { role: 'user'; content: UserBlock[] };
 
 /** What the model sees of a tool: its name, description and JSON Schema input. */
 export interface ToolSpec {

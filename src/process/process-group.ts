@@ -73,4 +73,3 @@ export async function killGroup(pgid: number, graceMs = 2000): Promise<void> {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

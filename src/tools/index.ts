@@ -1,45 +1,42 @@
-import type { BackgroundLauncher } from '../background/jobs-port.js';
+import type { EventSink } from '../agent/events.js';
+import type { JobManager } from '../background/job-manager.js';
+import type { TaskStore } from '../tasks/task-store.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { createBackgroundTools } from './background.js';
 import { createBashTool } from './bash.js';
 import { createEditFileTool } from './edit-file.js';
 import { createReadFileTool } from './read-file.js';
-import type { AnyTool, Tool } from './tool.js';
+import { createTaskTools } from './tasks.js';
+import type { AnyTool } from './tool.js';
 import { createWriteFileTool } from './write-file.js';
 
-/** Everything the built-in tools need. Built by the composition root (main.ts, cli.ts). */
+/** Everything the built-in tools need. Built by the composition root (engine.ts). */
 export interface ToolDeps {
   workspace: Workspace;
   /** The environment for the agent's commands, already scrubbed (see workspace/child-env.ts). */
   env: Record<string, string>;
   /** Default timeout of a foreground bash command. Default 120. */
   commandTimeoutSeconds?: number;
-  /** Background jobs; when absent, bash runs everything in the foreground and does not offer jobs. */
-  background?: BackgroundLauncher | undefined;
+  /** Background jobs; when absent, bash runs everything in the foreground and there are no job tools. */
+  jobs?: JobManager | undefined;
+  /** The task board; when absent, there are no task tools. */
+  tasks?: { store: TaskStore; emit: EventSink; owner: string } | undefined;
 }
 
-/** The agent's tools, in the order the model sees them. Add a tool with one line here. */
+/** The agent's tools, in the order the model sees them. Add a tool (or a family) with one line here. */
 export function createTools(deps: ToolDeps): AnyTool[] {
-  const { workspace, env, commandTimeoutSeconds, background } = deps;
+  const { workspace, env, commandTimeoutSeconds, jobs, tasks } = deps;
   return [
-    erase(
-      createBashTool({
-        workspace,
-        env,
-        background,
-        ...(commandTimeoutSeconds === undefined ? {} : { defaultTimeoutSeconds: commandTimeoutSeconds }),
-      }),
-    ),
-    erase(createReadFileTool({ workspace })),
-    erase(createWriteFileTool({ workspace })),
-    erase(createEditFileTool({ workspace })),
+    createBashTool({
+      workspace,
+      env,
+      background: jobs,
+      ...(commandTimeoutSeconds === undefined ? {} : { defaultTimeoutSeconds: commandTimeoutSeconds }),
+    }),
+    createReadFileTool({ workspace }),
+    createWriteFileTool({ workspace }),
+    createEditFileTool({ workspace }),
+    ...(tasks ? createTaskTools(tasks) : []),
+    ...(jobs ? createBackgroundTools({ jobs }) : []),
   ];
-}
-
-/**
- * Forgets a tool's input type. Tool<I> is not assignable to AnyTool (Tool<never>) because its
- * schema is covariant in I; that is safe here because the loop only calls execute() with the
- * output of the tool's own schema.
- */
-function erase<I>(tool: Tool<I>): AnyTool {
-  return tool as unknown as AnyTool;
 }

@@ -65,9 +65,9 @@ describe('runAgent', () => {
       ['id1', 'echo: a', undefined],
       ['id2', 'echo: b', undefined],
     ]);
-    expect(events.filter((e) => e.type === 'tool_start').map((e) => e.type === 'tool_start' && e.preview)).toEqual(
-      ['a', 'b'],
-    );
+    expect(
+      events.filter((e) => e.type === 'tool_start').map((e) => e.type === 'tool_start' && e.preview),
+    ).toEqual(['a', 'b']);
     expect(events.at(-1)).toMatchObject({ type: 'run_end', reason: 'done', turns: 2 });
   });
 
@@ -132,9 +132,12 @@ describe('runAgent', () => {
   });
 
   it('stops a running tool at the deadline and winds down', async () => {
-    const { model, run } = setup([{ content: [call('slow', {}, 's1')] }, { content: [text('out of time')] }], {
-      budget: { maxTurns: 10, deadlineAt: Date.now() + 300 },
-    });
+    const { model, run } = setup(
+      [{ content: [call('slow', {}, 's1')] }, { content: [text('out of time')] }],
+      {
+        budget: { maxTurns: 10, deadlineAt: Date.now() + 300 },
+      },
+    );
     const result = await run;
     expect(result.reason).toBe('deadline');
     expect(result.summary).toBe('out of time');
@@ -165,7 +168,12 @@ describe('runAgent', () => {
 
   it('continues after max_tokens up to three times, dropping cut-off tool calls', async () => {
     const cut: Step = { content: [text('part'), call('echo', { say: 'x' })], stopReason: 'max_tokens' };
-    const { model, run } = setup([cut, cut, cut, { content: [text('final part')], stopReason: 'max_tokens' }]);
+    const { model, run } = setup([
+      cut,
+      cut,
+      cut,
+      { content: [text('final part')], stopReason: 'max_tokens' },
+    ]);
     const result = await run;
     expect(result.reason).toBe('done');
     expect(result.summary).toBe('final part');
@@ -193,7 +201,9 @@ describe('runAgent', () => {
     const contents = retried.flatMap((m) => toolResults(m).map((r) => r.content.length));
     expect(contents).toHaveLength(6);
     expect(contents.filter((n) => n === big.length)).toHaveLength(4);
-    expect(events.some((e) => e.type === 'notice' && e.message.includes('replaced 2 old tool results'))).toBe(true);
+    expect(events.some((e) => e.type === 'notice' && e.message.includes('replaced 2 old tool results'))).toBe(
+      true,
+    );
   });
 
   it('does not end while background jobs run: it waits and passes on their notifications', async () => {
@@ -213,9 +223,12 @@ describe('runAgent', () => {
         return Promise.resolve();
       },
     };
-    const { model, run } = setup([{ content: [text('started tests, stopping')] }, { content: [text('saw it')] }], {
-      jobs,
-    });
+    const { model, run } = setup(
+      [{ content: [text('started tests, stopping')] }, { content: [text('saw it')] }],
+      {
+        jobs,
+      },
+    );
     expect(await run).toMatchObject({ reason: 'done', summary: 'saw it' });
     expect(JSON.stringify(model.requests[1]?.messages.at(-1))).toContain('bg_1 failed');
     expect(shutdowns).toBe(1);

@@ -9,9 +9,7 @@ import {
 } from '../../src/model/model-client.js';
 
 export type Step =
-  | { content: AssistantBlock[]; stopReason?: StopReason }
-  | { error: ModelError }
-  | { hang: true };
+  { content: AssistantBlock[]; stopReason?: StopReason } | { error: ModelError } | { hang: true };
 
 /**
  * A ModelClient fake that answers from a script and records a deep copy of every request.
@@ -42,7 +40,8 @@ export class ScriptedModel implements ModelClient {
     }
     return {
       content: step.content,
-      stopReason: step.stopReason ?? (step.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
+      stopReason:
+        step.stopReason ?? (step.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
       usage: { inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0 },
       model: this.model,
     };

@@ -22,8 +22,22 @@ describe('parseCli', () => {
 
   it('reads every flag', async () => {
     const opts = await parseCli(
-      ['run', '--cwd', 'sub', '--model', 'claude-opus-5-5', '--fallback-model', 'claude-haiku-5-5', '--max-turns',
-        '5', '--timeout-minutes', '1.5', '--max-cost-usd', '0.25', 'go'],
+      [
+        'run',
+        '--cwd',
+        'sub',
+        '--model',
+        'claude-opus-5-5',
+        '--fallback-model',
+        'claude-haiku-5-5',
+        '--max-turns',
+        '5',
+        '--timeout-minutes',
+        '1.5',
+        '--max-cost-usd',
+        '0.25',
+        'go',
+      ],
       '/repo',
     );
     expect(opts).toMatchObject({
@@ -39,7 +53,9 @@ describe('parseCli', () => {
   it('reads the prompt from --prompt-file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tp-cli-'));
     await writeFile(path.join(dir, 'p.md'), '  refactor the parser\n');
-    expect(await parseCli(['run', '--prompt-file', 'p.md'], dir)).toMatchObject({ prompt: 'refactor the parser' });
+    expect(await parseCli(['run', '--prompt-file', 'p.md'], dir)).toMatchObject({
+      prompt: 'refactor the parser',
+    });
   });
 
   it.each([

@@ -2,7 +2,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackgroundLauncher } from '../../src/background/jobs-port.js';
+import { JobManager } from '../../src/background/job-manager.js';
+import { openJsonTaskStore } from '../../src/tasks/json-task-store.js';
 import { createTools } from '../../src/tools/index.js';
 import { Workspace } from '../../src/workspace/workspace.js';
 
@@ -33,18 +34,47 @@ describe('createTools', () => {
     ]);
   });
 
-  it('passes the command timeout and the background launcher to bash', async () => {
-    const background: BackgroundLauncher = { shouldBackground: () => false, start: () => 'started' };
+  it('passes the command timeout to bash', async () => {
     const tools = createTools({
       workspace: ws,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
       commandTimeoutSeconds: 0.3,
-      background,
     });
     const bash = tools.find((t) => t.name === 'bash');
-    expect(bash?.description).toContain('run_in_background');
+    expect(bash?.description).not.toContain('run_in_background');
     const input = bash?.schema.parse({ command: 'sleep 10' });
     const out = await bash?.execute(input as never, { signal: new AbortController().signal, toolUseId: 't' });
     expect(typeof out === 'object' ? out.content : out).toMatch(/Timed out after 0\.3 s/);
+  });
+
+  it('adds the task and job tools, and background jobs to bash, when they are wired', async () => {
+    const jobs = new JobManager({ cwd: root, env: {}, logDir: join(root, 'logs'), emit: () => undefined });
+    const store = openJsonTaskStore({ dir: join(root, '.tasks'), workspaceRoot: root });
+    const tools = createTools({
+      workspace: ws,
+      env: {},
+      jobs,
+      tasks: { store, emit: () => undefined, owner: 'taskpilot' },
+    });
+    expect(tools.map((t) => t.name)).toEqual([
+      'bash',
+      'read_file',
+      'write_file',
+      'edit_file',
+      'create_task',
+      'list_tasks',
+      'get_task',
+      'claim_task',
+      'complete_task',
+      'fail_task',
+      'release_task',
+      'update_task',
+      'job_status',
+      'job_output',
+      'job_wait',
+      'job_kill',
+    ]);
+    expect(tools.find((t) => t.name === 'bash')?.description).toContain('run_in_background');
+    await jobs.shutdown();
   });
 });

@@ -1,0 +1,177 @@
+import * as core from '@actions/core';
+import type { AgentEvent, EventSink } from './agent/events.js';
+import { runPost } from './action/post.js';
+import { ConfigError, configRedactor, maskSecrets, readConfig, type ActionConfig } from './config.js';
+import { runEngine, type EngineOptions } from './engine.js';
+import { readRunContext, type RunContext } from './github/event.js';
+import { actionsLogReporter } from './github/log-reporter.js';
+import { createOctokit, type GitHubClient } from './github/octokit.js';
+import { authorizeTrigger } from './github/permissions.js';
+import { ProgressComment } from './github/progress-comment.js';
+import type { Redactor } from './github/redact.js';
+import { formatRequest } from './github/request.js';
+import { endRun, initialRunState, reduce, type RunState } from './github/run-state.js';
+import { setOutputs, setSkippedOutputs, writeJobSummary } from './github/summary.js';
+import { emptyThreadContext, fetchThreadContext } from './github/thread-context.js';
+import { evaluateTrigger, type Trigger } from './github/trigger.js';
+
+/** Saved for the post step, which finalizes the comment if this step is killed. */
+export const STATE = { isPost: 'isPost', issue: 'progressIssue', runId: 'runId' } as const;
+
+/**
+ * The Action's entry (main and post). The composition root: the only place that knows every
+ * concrete adapter. Never rejects: failures set the step's result and outputs.
+ */
+export async function run(): Promise<void> {
+  if (core.getState(STATE.isPost) === 'true') return runPost();
+  core.saveState(STATE.isPost, 'true');
+  try {
+    await runMain();
+  } catch (e) {
+    core.setFailed(`taskpilot: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof Error && !(e instanceof ConfigError) && e.stack) core.debug(e.stack);
+  }
+}
+
+async function runMain(): Promise<void> {
+  const startedAt = Date.now();
+  const config = readConfig();
+  maskSecrets(config);
+  const redact = configRedactor(config);
+  const ctx = readRunContext();
+  const decision = evaluateTrigger(ctx, config);
+  if (decision.type === 'skip') {
+    core.notice(`taskpilot skipped: ${decision.reason}`);
+    setSkippedOutputs();
+    return;
+  }
+  const octokit = createOctokit(config.githubToken, { baseUrl: ctx.apiUrl });
+  const permission = await authorizeTrigger(octokit, ctx.repo, decision, config);
+  if (!permission.allowed) {
+    core.notice(`taskpilot skipped: ${permission.reason}`);
+    setSkippedOutputs();
+    return;
+  }
+  core.info(`taskpilot: ${decision.kind} run accepted (${permission.reason}).`);
+
+  const comment = await openProgressComment(octokit, ctx, decision, config, redact);
+  let state = initialRunState();
+  const log = actionsLogReporter(core, redact);
+  const emit: EventSink = (event: AgentEvent) => {
+    state = reduce(state, event);
+    comment?.sink(event);
+    log(event);
+  };
+
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    core.warning(`taskpilot: received ${signal}; stopping the run.`);
+    controller.abort(new Error(signal));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let setupError: string | undefined;
+  try {
+    const context = decision.thread
+      ? await fetchThreadContext(octokit, ctx, decision, { signal: controller.signal }).catch(
+          (e: unknown) => {
+            core.warning(`taskpilot: could not read the thread's comments: ${String(e)}`);
+            return emptyThreadContext;
+          },
+        )
+      : emptyThreadContext;
+    await runEngine(
+      engineOptions(config, ctx, formatRequest(decision, context), startedAt, emit, controller),
+    );
+  } catch (e) {
+    // Setup failures (workspace, tasks dir, key): the loop itself never throws.
+    setupError = redact(e instanceof Error ? e.message : String(e));
+  }
+  const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
+  state = endRun(state, status ?? 'failed', setupError);
+  await comment?.finalize(status, setupError);
+  await finish(state, comment, ctx, redact);
+}
+
+function engineOptions(
+  config: ActionConfig,
+  ctx: RunContext,
+  prompt: string,
+  startedAt: number,
+  emit: EventSink,
+  controller: AbortController,
+): EngineOptions {
+  return {
+    cwd: ctx.workspace ?? process.cwd(),
+    prompt,
+    apiKey: config.anthropicApiKey,
+    baseURL: config.anthropicBaseUrl,
+    model: config.model,
+    fallbackModel: config.fallbackModel,
+    maxTokens: config.maxTokens,
+    budget: {
+      maxTurns: config.maxTurns,
+      limitMinutes: config.timeLimitMinutes,
+      maxCostUsd: config.maxCostUsd,
+      startedAt,
+    },
+    commandTimeoutSeconds: config.commandTimeoutSeconds,
+    backgroundTimeoutMinutes: config.backgroundTimeoutMinutes,
+    maxBackgroundJobs: config.maxBackgroundJobs,
+    tasksDir: config.tasksDir,
+    memoryFile: config.memoryFile,
+    env: process.env,
+    logDir: process.env['RUNNER_TEMP'] || undefined,
+    emit,
+    signal: controller.signal,
+    onBug: (e) =>
+      core.error(`taskpilot internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  };
+}
+
+/** Creates the progress comment. A failure is logged and the run goes on without one. */
+async function openProgressComment(
+  octokit: GitHubClient,
+  ctx: RunContext,
+  trigger: Trigger,
+  config: ActionConfig,
+  redact: Redactor,
+): Promise<ProgressComment | undefined> {
+  if (trigger.progressTarget === null) return undefined;
+  core.saveState(STATE.issue, String(trigger.progressTarget));
+  core.saveState(STATE.runId, String(ctx.runId));
+  try {
+    return await ProgressComment.create({
+      octokit,
+      repo: ctx.repo,
+      issueNumber: trigger.progressTarget,
+      runId: ctx.runId,
+      runUrl: ctx.runUrl,
+      intervalMs: config.progressIntervalSeconds * 1000,
+      redact,
+      log: { warning: (m) => core.warning(m) },
+    });
+  } catch (e) {
+    core.warning(`taskpilot: could not create the progress comment: ${String(e)}`);
+    return undefined;
+  }
+}
+
+async function finish(
+  state: RunState,
+  comment: ProgressComment | undefined,
+  ctx: RunContext,
+  redact: Redactor,
+): Promise<void> {
+  setOutputs(state, { commentId: comment?.id ?? null, commentUrl: comment?.url ?? null });
+  await writeJobSummary(
+    state,
+    { runUrl: ctx.runUrl, now: Date.now(), commentUrl: comment?.url ?? null },
+    redact,
+  ).catch((e: unknown) => core.warning(`taskpilot: could not write the job summary: ${String(e)}`));
+  if (state.status === 'failed')
+    core.setFailed(`taskpilot: the run failed: ${state.error ?? 'unknown error'}`);
+  else if (state.status === 'cancelled') core.setFailed('taskpilot: the run was cancelled.');
+  else if (state.status !== 'done') core.warning(`taskpilot: the run stopped early (${state.status}).`);
+}
