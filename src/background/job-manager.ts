@@ -2,13 +2,12 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { EventSink, JobStatus, JobView } from '../agent/events.js';
-import { spawnGroup, type GroupExit, type GroupProcess } from '../process/process-group.js';
+import { spawnGroup, stopGroup, type GroupExit, type GroupProcess } from '../process/process-group.js';
 import { ToolError } from '../tools/tool.js';
 import { EndWaiters } from './end-waiters.js';
 import { formatNotification, formatQueued, formatStarted, SUMMARY_MAX_CHARS } from './job-format.js';
 import { appendLogNote, logSize, readLogTail } from './job-log.js';
 import type { BackgroundLauncher, JobsPort } from './jobs-port.js';
-import { groupHasLiveProcess, stopGroup } from './live-group.js';
 import { isSlowCommand } from './slow-command.js';
 
 export interface JobManagerOptions {
@@ -215,7 +214,7 @@ export class JobManager implements JobsPort, BackgroundLauncher {
     this.#emit('started', job);
     void group.exited.then(async (exit) => {
       job.leaderExited = true;
-      if (groupHasLiveProcess(job.pgid)) await stopGroup(job.pgid, this.#opts.killGraceMs);
+      await stopGroup(job.pgid, this.#opts.killGraceMs);
       this.#finish(job, exit, spawnError);
     });
   }

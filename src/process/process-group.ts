@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface GroupExit {
   code: number | null;
@@ -50,24 +51,86 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** True while any process of the group is alive. */
-export function groupAlive(pgid: number): boolean {
-  return signalGroup(pgid, 0);
+/**
+ * True while a member of the group is alive; zombies do not count.
+ *
+ * A group's members are re-parented when their parent dies. Where PID 1 does not reap
+ * (container jobs whose PID 1 is `tail -f /dev/null`, some VM inits), they stay zombies:
+ * dead, holding nothing but a pid, yet `kill(-pgid, 0)` still succeeds for their group.
+ * So on Linux a group counts as alive only while /proc shows a member that is not a zombie.
+ * Without a usable /proc (other platforms, /proc not mounted, or a /proc of another pid
+ * namespace) `kill(-pgid, 0)` decides.
+ */
+export function groupHasLiveProcess(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  let sawMember = false;
+  for (const entry of entries) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const stat = processStat(entry);
+    if (stat === undefined || stat.pgrp !== pgid) continue;
+    sawMember = true;
+    if (stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  // kill() saw the group but /proc did not: /proc belongs to another pid namespace.
+  return !sawMember;
+}
+
+/** True while `pid` exists and is not a zombie (on Linux with /proc; elsewhere while it exists). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  const state = processStat(pid)?.state;
+  return state !== 'Z' && state !== 'X';
 }
 
 /**
- * SIGTERM to the group, then SIGKILL after `graceMs` if anything in it is still alive.
- * Resolves once the group is gone (or after a final SIGKILL and a short wait).
+ * SIGTERM (and SIGCONT, so stopped members see it) to the whole group, then SIGKILL once
+ * `graceMs` has passed with a member still alive. Resolves when no live member is left, or
+ * 2 s after the SIGKILL (a process in uninterruptible sleep). Never rejects; a group with no
+ * live member (gone, or only zombies) resolves at once without being signalled.
  */
-export async function killGroup(pgid: number, graceMs = 2000): Promise<void> {
+export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!groupHasLiveProcess(pgid)) return;
   if (!signalGroup(pgid, 'SIGTERM')) return;
+  signalGroup(pgid, 'SIGCONT');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    await delay(25);
-    if (!groupAlive(pgid)) return;
+    await delay(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+    if (!groupHasLiveProcess(pgid)) return;
   }
   signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 40 && groupAlive(pgid); i++) await delay(25);
+  for (let waited = 0; waited < KILL_WAIT_MS && groupHasLiveProcess(pgid); waited += POLL_MS) {
+    await delay(POLL_MS);
+  }
+}
+
+const POLL_MS = 20;
+/** How long stopGroup waits for members to die after SIGKILL. */
+const KILL_WAIT_MS = 2000;
+
+/** The state letter and process group of `pid`, from /proc/<pid>/stat. */
+function processStat(pid: number | string): { state: string; pgrp: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid pgrp …"; comm may itself contain ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { preview } from '../agent/events.js';
 import type { BackgroundLauncher } from '../background/jobs-port.js';
-import { readdir, readFile } from 'node:fs/promises';
-import { groupAlive, signalGroup, spawnGroup, type GroupExit } from '../process/process-group.js';
+import { spawnGroup, stopGroup, type GroupExit } from '../process/process-group.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { defineTool, type Tool, type ToolResult } from './tool.js';
 
@@ -211,47 +210,6 @@ class HeadTail {
     if (cut <= 0) return this.head + tail;
     return `${this.head}\n\n[… ${cut.toLocaleString('en-US')} characters cut from the middle of the output …]\n\n${tail}`;
   }
-}
-
-/**
- * SIGTERM to the group, SIGKILL after `graceMs` if any member still runs, then waits (at most
- * about a second) for the members to die. Resolves at once when the group is already gone.
- */
-async function stopGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!signalGroup(pgid, 'SIGTERM')) return;
-  const deadline = Date.now() + graceMs;
-  while (await groupRunning(pgid)) {
-    if (Date.now() >= deadline) {
-      signalGroup(pgid, 'SIGKILL');
-      for (let i = 0; i < 40 && (await groupRunning(pgid)); i++) await sleep(25);
-      return;
-    }
-    await sleep(25);
-  }
-}
-
-/**
- * True while a member of the group is running. Unlike groupAlive, zombies do not count on
- * Linux: orphans that a non-reaping PID 1 (common in containers) never collects would otherwise
- * make every wait run to its limit. Elsewhere this is groupAlive.
- */
-async function groupRunning(pgid: number): Promise<boolean> {
-  if (!groupAlive(pgid)) return false;
-  if (process.platform !== 'linux') return true;
-  const entries = await readdir('/proc').catch(() => undefined);
-  if (!entries) return true;
-  let sawMember = false;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'latin1').catch(() => '');
-    // "pid (comm) state ppid pgrp …"; comm may itself contain ") ".
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (pgrp !== String(pgid)) continue;
-    sawMember = true;
-    if (state !== 'Z' && state !== 'X') return true;
-  }
-  // kill() saw the group but /proc did not: this /proc belongs to another pid namespace.
-  return !sawMember;
 }
 
 function sleep(ms: number): Promise<void> {

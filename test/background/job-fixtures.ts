@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { AgentEvent, JobView } from '../../src/agent/events.js';
 import { JobManager, type JobManagerOptions } from '../../src/background/job-manager.js';
-import { groupHasLiveProcess, processAlive } from '../../src/background/live-group.js';
+import { groupHasLiveProcess, processAlive } from '../../src/process/process-group.js';
 
 export interface Harness {
   jobs: JobManager;

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, xmlEscape } from '../../src/background/job-format.js';
 import { cleanLogText, MAX_SLICE_BYTES, readLogRange, readLogTail } from '../../src/background/job-log.js';
-import { groupHasLiveProcess, processAlive } from '../../src/background/live-group.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tp-job-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,26 +72,5 @@ describe('formatting', () => {
     ]);
     expect([0, 512, 4200, 2 ** 30].map(formatBytes)).toEqual(['0 B', '512 B', '4.1 KB', '1.0 GB']);
     expect(xmlEscape('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
-  });
-});
-
-describe('groupHasLiveProcess', () => {
-  it('counts a group whose only members are zombies as dead', async () => {
-    // The leader exits at once, orphaning `sleep`, which exits 100 ms later. Where PID 1 does not
-    // reap, the sleep stays a zombie in the group: kill(-pgid, 0) still succeeds, but nothing runs.
-    const child = spawn('bash', ['-c', 'sleep 0.1 & echo $!'], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((resolve) => child.once('exit', resolve));
-    const pgid = child.pid as number;
-    const orphan = Number(out.trim());
-    expect(processAlive(orphan)).toBe(true);
-    expect(groupHasLiveProcess(pgid)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(processAlive(orphan)).toBe(false);
-    expect(groupHasLiveProcess(pgid)).toBe(false);
   });
 });

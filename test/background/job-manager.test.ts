@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUMMARY_MAX_CHARS } from '../../src/background/job-format.js';
-import { groupHasLiveProcess } from '../../src/background/live-group.js';
+import { groupHasLiveProcess } from '../../src/process/process-group.js';
 import { ToolError } from '../../src/tools/tool.js';
 import { cleanupJobs, drain, expectAllDead, makeJobs, must, readPids, waitForFile } from './job-fixtures.js';
 

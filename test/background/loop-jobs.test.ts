@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.js';
 import { runAgent } from '../../src/agent/loop.js';
 import type { JobManager } from '../../src/background/job-manager.js';
-import { groupHasLiveProcess } from '../../src/background/live-group.js';
+import { groupHasLiveProcess } from '../../src/process/process-group.js';
 import { createAnthropicModel } from '../../src/model/anthropic.js';
 import { createBackgroundTools } from '../../src/tools/background.js';
 import { createBashTool } from '../../src/tools/bash.js';
