@@ -29,6 +29,12 @@ export interface ActionConfig {
   commandTimeoutSeconds: number;
   backgroundTimeoutMinutes: number;
   maxBackgroundJobs: number;
+  /** Branch that issue and scheduled runs start from; undefined: the repository's default branch. */
+  baseBranch: string | undefined;
+  branchPrefix: string;
+  createPr: boolean;
+  draftPr: boolean;
+  commitAuthor: { name: string; email: string };
 }
 
 /** One invalid input. `input` is the kebab-case name users write in their workflow. */
@@ -100,6 +106,34 @@ const loginList = (bots: boolean) =>
       ),
     );
 
+const boolean = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+  .transform((s) => s === 'true');
+
+/** Characters git never allows in a ref name (see git-check-ref-format). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const REF_FORBIDDEN = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^[-/.]|\.lock(\/|$)/;
+
+/** A branch name, or (`prefix`) the start of one, which may end with a slash. */
+const refName = (prefix: boolean) =>
+  z
+    .string()
+    .refine(
+      (s) => !REF_FORBIDDEN.test(s) && (prefix || (!s.endsWith('/') && !s.endsWith('.'))),
+      'must be a valid branch name',
+    );
+
+/** `Name <email>`, as git writes authors. */
+const author = z
+  .string()
+  .regex(/^[^<>\n]+ <[^<>\s]+@[^<>\s]+>$/, 'must look like "Name <email@example.com>"')
+  .transform((s) => {
+    const m = /^(.+) <(.+)>$/.exec(s);
+    return { name: m?.[1]?.trim() ?? s, email: m?.[2] ?? '' };
+  });
+
 const httpUrl = z
   .string()
   .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL');
@@ -139,6 +173,15 @@ const INPUTS = {
     default: '30',
   },
   maxBackgroundJobs: { input: 'max-background-jobs', schema: wholeNumber(0, 64), default: '4' },
+  baseBranch: { input: 'base-branch', schema: refName(false), optional: true },
+  branchPrefix: { input: 'branch-prefix', schema: refName(true), default: 'taskpilot/' },
+  createPr: { input: 'create-pr', schema: boolean, default: 'true' },
+  draftPr: { input: 'draft-pr', schema: boolean, default: 'true' },
+  commitAuthor: {
+    input: 'commit-author',
+    schema: author,
+    default: 'taskpilot[bot] <taskpilot[bot]@users.noreply.github.com>',
+  },
 } as const satisfies Record<
   keyof ActionConfig,
   { input: string; schema: z.ZodType; default?: string; optional?: true; secret?: true }

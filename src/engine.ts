@@ -8,6 +8,8 @@ import { JobManager } from './background/job-manager.js';
 import { createAnthropicModel } from './model/anthropic.js';
 import { costOf } from './model/pricing.js';
 import { openJsonTaskStore } from './tasks/json-task-store.js';
+import { seedTasks } from './tasks/seed.js';
+import type { Task } from './tasks/task.js';
 import { createTools } from './tools/index.js';
 import { scrubEnv } from './workspace/child-env.js';
 import { Workspace } from './workspace/workspace.js';
@@ -33,6 +35,8 @@ export interface EngineOptions {
   tasksDir: string;
   /** Workspace-relative. */
   memoryFile: string;
+  /** A board from an earlier run, written into the tasks directory when it has no tasks yet. */
+  restoreTasks?: readonly Task[] | undefined;
   /** Keep the tasks directory out of commits through .git/info/exclude. Default true. */
   excludeTasksFromGit?: boolean | undefined;
   /** The process environment; tools get a scrubbed copy (no tokens, keys or secrets). */
@@ -50,7 +54,12 @@ export interface EngineOptions {
  * Throws only for setup failures (a missing key, a workspace that is not a directory, a tasks
  * directory outside the workspace); everything after that ends in a RunResult.
  */
-export async function runEngine(o: EngineOptions): Promise<RunResult> {
+export interface EngineResult extends RunResult {
+  /** The board as the run left it (for the next run to resume from). */
+  tasks: Task[];
+}
+
+export async function runEngine(o: EngineOptions): Promise<EngineResult> {
   const workspace = await Workspace.open(o.cwd);
   const model = createAnthropicModel({
     apiKey: o.apiKey,
@@ -61,8 +70,10 @@ export async function runEngine(o: EngineOptions): Promise<RunResult> {
     onEvent: o.emit,
   });
   const env = scrubEnv(o.env);
+  const tasksDir = await workspace.resolve(o.tasksDir);
+  if (o.restoreTasks) seedTasks(tasksDir, o.restoreTasks);
   const tasks = openJsonTaskStore({
-    dir: await workspace.resolve(o.tasksDir),
+    dir: tasksDir,
     workspaceRoot: workspace.root,
     gitExclude: o.excludeTasksFromGit ?? true,
   });
@@ -88,7 +99,7 @@ export async function runEngine(o: EngineOptions): Promise<RunResult> {
     workspaceFacts: await workspaceFacts(workspace.root),
     ...context,
   });
-  return runAgent({
+  const result = await runAgent({
     prompt: o.prompt,
     system,
     model,
@@ -104,6 +115,11 @@ export async function runEngine(o: EngineOptions): Promise<RunResult> {
     costOf,
     onBug: o.onBug,
   });
+  const board = await tasks.list().catch((e: unknown) => {
+    o.onBug(e);
+    return undefined;
+  });
+  return { ...result, tasks: board?.tasks ?? [] };
 }
 
 /** Top-level entries of the workspace, for orientation. Stable within a run, so cacheable. */

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { AgentEvent, EventSink } from './agent/events.js';
 import { runPost } from './action/post.js';
 import { ConfigError, configRedactor, maskSecrets, readConfig, type ActionConfig } from './config.js';
-import { runEngine, type EngineOptions } from './engine.js';
+import { runEngine, type EngineOptions, type EngineResult } from './engine.js';
 import { readRunContext, type RunContext } from './github/event.js';
 import { actionsLogReporter } from './github/log-reporter.js';
 import { createOctokit, type GitHubClient } from './github/octokit.js';
@@ -11,7 +11,16 @@ import { ProgressComment } from './github/progress-comment.js';
 import type { Redactor } from './github/redact.js';
 import { formatRequest } from './github/request.js';
 import { endRun, initialRunState, reduce, type RunState } from './github/run-state.js';
-import { setOutputs, setSkippedOutputs, writeJobSummary } from './github/summary.js';
+import {
+  setOutputs,
+  setSkippedOutputs,
+  skippedOutputs,
+  writeJobSummary,
+  writeOutputs,
+} from './github/summary.js';
+import { encodeResumeState, findResumeState, resumeNote, tasksToRestore } from './github/resume-state.js';
+import { controlCommand, runControl } from './action/control.js';
+import { deliver, planDelivery, type DeliveryPlan } from './action/delivery.js';
 import { emptyThreadContext, fetchThreadContext } from './github/thread-context.js';
 import { evaluateTrigger, type Trigger } from './github/trigger.js';
 
@@ -52,9 +61,16 @@ async function runMain(): Promise<void> {
     setSkippedOutputs();
     return;
   }
+  const command = controlCommand(decision);
+  if (command && decision.thread) {
+    core.info(`taskpilot: ${await runControl(command, octokit, ctx.repo, decision.thread.number, redact)}`);
+    writeOutputs({ ...skippedOutputs(), conclusion: 'success' });
+    return;
+  }
   core.info(`taskpilot: ${decision.kind} run accepted (${permission.reason}).`);
 
   const comment = await openProgressComment(octokit, ctx, decision, config, redact);
+  const resumed = await findPrevious(octokit, ctx, decision);
   let state = initialRunState();
   const log = actionsLogReporter(core, redact);
   const emit: EventSink = (event: AgentEvent) => {
@@ -71,8 +87,14 @@ async function runMain(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  const workspace = ctx.workspace ?? process.cwd();
+  let plan: DeliveryPlan | undefined;
+  let result: EngineResult | undefined;
   let setupError: string | undefined;
   try {
+    plan = await planDelivery(ctx, decision, config, octokit, redact, workspace);
+    if (plan.skip)
+      emit({ type: 'notice', level: 'warning', message: `Nothing will be pushed: ${plan.skip}.` });
     const context = decision.thread
       ? await fetchThreadContext(octokit, ctx, decision, { signal: controller.signal }).catch(
           (e: unknown) => {
@@ -81,29 +103,67 @@ async function runMain(): Promise<void> {
           },
         )
       : emptyThreadContext;
-    await runEngine(
-      engineOptions(config, ctx, formatRequest(decision, context), startedAt, emit, controller),
-    );
+    let prompt = formatRequest(decision, context);
+    if (plan.readOnly)
+      prompt += `\n\nThis run is read-only (${plan.skip}): review and explain; changes will not be pushed.`;
+    if (resumed) prompt += `\n\n${resumeNote(resumed)}`;
+    result = await runEngine({
+      ...engineOptions(config, workspace, prompt, startedAt, emit, controller),
+      restoreTasks: resumed ? tasksToRestore(resumed.state) : undefined,
+    });
   } catch (e) {
-    // Setup failures (workspace, tasks dir, key): the loop itself never throws.
+    // Setup failures (branch, workspace, tasks dir): the loop itself never throws.
     setupError = redact(e instanceof Error ? e.message : String(e));
   }
   const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
   state = endRun(state, status ?? 'failed', setupError);
+  if (plan) {
+    const delivery = await deliver(plan, ctx, decision, config, octokit, redact, {
+      done: state.status === 'done',
+      summary: state.summary,
+      tasks: state.tasks,
+      // A cancelled step is killed 10 s after SIGINT: keep room for the final comment.
+      signal: controller.signal.aborted ? AbortSignal.timeout(4000) : undefined,
+    });
+    emit({ type: 'delivery', delivery });
+  }
+  comment?.setHidden(
+    encodeResumeState(
+      {
+        runId: ctx.runId,
+        status: state.status,
+        summary: state.summary,
+        finishedAt: new Date().toISOString(),
+        tasks: result?.tasks ?? [],
+      },
+      redact,
+    ),
+  );
   await comment?.finalize(status, setupError);
   await finish(state, comment, ctx, redact);
 }
 
+/** The state a previous run left on this thread (or on progress-issue), if any. Never throws. */
+async function findPrevious(octokit: GitHubClient, ctx: RunContext, trigger: Trigger) {
+  if (trigger.progressTarget === null) return null;
+  try {
+    return await findResumeState(octokit, ctx.repo, trigger.progressTarget, { exceptRunId: ctx.runId });
+  } catch (e) {
+    core.warning(`taskpilot: could not look for an earlier run's state: ${String(e)}`);
+    return null;
+  }
+}
+
 function engineOptions(
   config: ActionConfig,
-  ctx: RunContext,
+  workspace: string,
   prompt: string,
   startedAt: number,
   emit: EventSink,
   controller: AbortController,
 ): EngineOptions {
   return {
-    cwd: ctx.workspace ?? process.cwd(),
+    cwd: workspace,
     prompt,
     apiKey: config.anthropicApiKey,
     baseURL: config.anthropicBaseUrl,

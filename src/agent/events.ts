@@ -27,6 +27,18 @@ export interface JobView {
   logBytes: number;
 }
 
+/** How the run's work was handed back (Action runs only). */
+export interface DeliveryView {
+  /** The branch the work went to; null when there was nothing to push or no git checkout. */
+  branch: string | null;
+  /** Commits the run added (its own and the final one). */
+  commits: number;
+  pushed: boolean;
+  pullRequest: { number: number; url: string; created: boolean } | null;
+  /** One line for the maintainer: "no changes", "push rejected: …", "read-only: fork PR", … */
+  note: string;
+}
+
 /**
  * Everything a reporter (terminal log, progress comment, job summary, log groups) can know
  * about a run. Reporters subscribe to this stream and never reach into the loop.
@@ -66,6 +78,7 @@ export type AgentEvent =
       tasks: TaskView[];
     }
   | { type: 'job'; action: 'queued' | 'started' | 'ended'; job: JobView }
+  | { type: 'delivery'; delivery: DeliveryView }
   | {
       type: 'run_end';
       reason: RunEndReason;

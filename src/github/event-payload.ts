@@ -9,6 +9,8 @@ export interface Actor {
   login: string;
   /** 'User', 'Bot' or 'Organization'. */
   type: string;
+  /** The account id, when the payload has it (for the `<id>+<login>@users.noreply.github.com` address). */
+  id?: number | undefined;
 }
 
 /** An issue or a pull request, as it was when the event fired. */
@@ -62,10 +64,12 @@ export type GitHubEvent =
 const ghost: Actor = { login: 'ghost', type: 'User' };
 
 const actor = z
-  .object({ login: z.string(), type: z.string().optional() })
+  .object({ login: z.string(), type: z.string().optional(), id: z.number().optional() })
   .nullable()
   .optional()
-  .transform((u): Actor => (u ? { login: u.login, type: u.type ?? 'User' } : ghost));
+  .transform((u): Actor =>
+    u ? { login: u.login, type: u.type ?? 'User', ...(u.id === undefined ? {} : { id: u.id }) } : ghost,
+  );
 
 const text = z
   .string()

@@ -14,7 +14,7 @@ export interface ActionsLog {
 
 /**
  * Writes the run to the Actions log: one collapsible group per turn (opened at turn_start,
- * closed at turn_end or run_end), tool calls inside it, notices as annotations. Every line goes
+ * closed at the next turn_start or at run_end), holding the turn's usage and its tool calls; notices as annotations. Every line goes
  * through `redact` (default: the well-known token patterns; the runner also masks secrets
  * registered with setSecret).
  */
@@ -51,10 +51,10 @@ export function actionsLogReporter(sink: ActionsLog = core, redact: Redactor = r
         break;
       case 'turn_end':
         log.info(
-          `turn ${event.turn}: ${formatTokens(event.usage.inputTokens)} in / ${formatTokens(event.usage.outputTokens)} out, ` +
+          `turn ${event.turn}: ${formatTokens(event.usage.inputTokens + event.usage.cacheReadTokens + event.usage.cacheWriteTokens)} in ` +
+            `(${formatTokens(event.usage.cacheReadTokens)} cached) / ${formatTokens(event.usage.outputTokens)} out, ` +
             `${formatUsd(event.costUsd)}, ${formatDuration(event.durationMs)}`,
         );
-        close();
         break;
       case 'notice':
         if (event.level === 'error') log.error(event.message);
@@ -72,6 +72,8 @@ export function actionsLogReporter(sink: ActionsLog = core, redact: Redactor = r
         if (event.error) log.error(event.error);
         break;
       case 'assistant_text':
+        log.info(`💬 ${event.text.split('\n', 1)[0] ?? ''}`);
+        break;
       case 'task':
       case 'job':
         break;

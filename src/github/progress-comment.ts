@@ -34,10 +34,13 @@ export interface ProgressCommentOptions {
   createRetryDelayMs?: number;
 }
 
-/** Redacts the state's text before rendering (escaping splits tokens) and the body after. */
-function safeBody(state: RunState, options: ProgressCommentOptions): string {
+/**
+ * Redacts the state's text before rendering (escaping splits tokens) and the body after.
+ * `hidden` must be redacted by whoever built it (it may be opaque, e.g. base64).
+ */
+function safeBody(state: RunState, options: ProgressCommentOptions, hidden = ''): string {
   const { runId, runUrl, redact } = options;
-  return redact(renderProgressComment(redactDeep(state, redact), { runId, runUrl, now: Date.now() }));
+  return redact(renderProgressComment(redactDeep(state, redact), { runId, runUrl, now: Date.now(), hidden }));
 }
 
 const consoleLog: ProgressLog = { warning: (message) => console.warn(message) };
@@ -54,6 +57,7 @@ export class ProgressComment {
   private readonly writer: ThrottledWriter<RunState>;
   private lastBody: string;
   private finalizing: Promise<boolean> | null = null;
+  private hidden = '';
 
   private constructor(
     private readonly options: ProgressCommentOptions,
@@ -121,6 +125,15 @@ export class ProgressComment {
     if (!this.finalizing) this.writer.update(this.current);
   };
 
+  /**
+   * Sets a machine-readable block (an HTML comment, already redacted) written at the end of
+   * every later body, e.g. the state the next run resumes from. It shrinks the room for the
+   * visible part so the body stays under the limit.
+   */
+  setHidden(block: string): void {
+    this.hidden = block;
+  }
+
   /** Writes the latest state now, ignoring the interval. Never rejects. */
   flush(): Promise<void> {
     return this.writer.flush();
@@ -146,7 +159,7 @@ export class ProgressComment {
 
   private async edit(state: RunState, signal: AbortSignal): Promise<void> {
     const { octokit, repo } = this.options;
-    const body = safeBody(state, this.options);
+    const body = safeBody(state, this.options, this.hidden);
     if (body === this.lastBody) return;
     await octokit.rest.issues.updateComment({
       owner: repo.owner,

@@ -23,6 +23,11 @@ export interface RenderOptions {
   now: number;
   /** Maximum body length; default COMMENT_LIMIT. */
   maxChars?: number;
+  /**
+   * Machine-readable state appended verbatim as the last line (an HTML comment, invisible when
+   * rendered); its length counts against `maxChars`.
+   */
+  hidden?: string | undefined;
 }
 
 const STATUS_LABEL: Record<RunStatus, string> = {
@@ -141,6 +146,23 @@ export function usageLine(state: RunState): string {
   return parts.join(' · ');
 }
 
+/** One line on how the work was handed back: branch, commits, pull request, or why not. */
+export function deliveryLine(state: Pick<RunState, 'delivery'>): string {
+  const d = state.delivery;
+  if (!d) return '';
+  const parts: string[] = [];
+  if (d.branch && d.pushed) {
+    parts.push(`🌿 ${d.commits} ${d.commits === 1 ? 'commit' : 'commits'} on ${inlineCode(d.branch, 120)}`);
+  }
+  if (d.pullRequest) {
+    parts.push(
+      `${d.pullRequest.created ? 'opened' : 'updated'} [#${d.pullRequest.number}](${d.pullRequest.url})`,
+    );
+  }
+  if (d.note) parts.push(inlineText(d.note, 300));
+  return parts.length > 0 ? `**Work:** ${parts.join(' · ')}` : '';
+}
+
 function noticeLines(state: RunState): string {
   return state.notices
     .filter((n) => n.level !== 'info')
@@ -164,20 +186,30 @@ function summarySection(state: RunState, budget: number): string {
  * with a note. Text from the model or tools is escaped and never mentions anyone.
  */
 export function renderProgressComment(state: RunState, options: RenderOptions): string {
-  const limit = options.maxChars ?? COMMENT_LIMIT;
+  const hidden = options.hidden ? `\n\n${options.hidden}` : '';
+  const limit = (options.maxChars ?? COMMENT_LIMIT) - hidden.length;
   const head = [progressMarker(options.runId), statusLine(state, options)].join('\n');
   const foot = `<sub>${usageLine(state)}</sub>`;
-  const fixed = [head, activityLine(state), noticeLines(state), foot].join('\n\n');
+  const fixed = [head, deliveryLine(state), activityLine(state), noticeLines(state), foot].join('\n\n');
   let room = limit - fixed.length - 100;
   const summary = summarySection(state, Math.min(20_000, Math.floor(room * 0.4)));
   room -= summary.length;
   const tasks = tasksSection(state, Math.floor(room * 0.7));
   room -= tasks.length;
   const jobs = jobsSection(state, options.now, room);
-  const body = [head, summary, activityLine(state), noticeLines(state), tasks, jobs, foot]
+  const body = [
+    head,
+    summary,
+    deliveryLine(state),
+    activityLine(state),
+    noticeLines(state),
+    tasks,
+    jobs,
+    foot,
+  ]
     .filter((part) => part !== '')
     .join('\n\n');
-  if (body.length <= limit) return body;
+  if (body.length <= limit) return body + hidden;
   const note = '\n\n_… truncated to fit GitHub’s comment limit_';
-  return body.slice(0, limit - note.length) + note;
+  return body.slice(0, limit - note.length) + note + hidden;
 }

@@ -1,4 +1,4 @@
-import type { AgentEvent, JobView, RunEndReason, TaskView } from '../agent/events.js';
+import type { AgentEvent, DeliveryView, JobView, RunEndReason, TaskView } from '../agent/events.js';
 import { addUsage, emptyUsage, type Usage } from '../model/model-client.js';
 
 /** What the progress comment's status line says. `working` until the run ends. */
@@ -57,6 +57,8 @@ export interface RunState {
   /** The model's final summary, from run_end. */
   summary: string | null;
   error: string | null;
+  /** How the work was handed back; set after the run ends. */
+  delivery: DeliveryView | null;
 }
 
 export const MAX_NOTICES = 5;
@@ -79,6 +81,7 @@ export function initialRunState(): RunState {
     notices: [],
     summary: null,
     error: null,
+    delivery: null,
   };
 }
 
@@ -195,6 +198,8 @@ export function reduce(state: RunState, event: AgentEvent): RunState {
       };
     case 'task':
       return { ...state, tasks: event.tasks };
+    case 'delivery':
+      return { ...state, delivery: event.delivery };
     case 'job': {
       const exists = state.jobs.some((j) => j.id === event.job.id);
       return {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { redactDeep, type Redactor } from './redact.js';
-import { JOB_TABLE_HEAD, elapsedMs, jobRow, statusLabel } from './render.js';
+import { JOB_TABLE_HEAD, deliveryLine, elapsedMs, jobRow, statusLabel } from './render.js';
 import {
   embedMarkdown,
   fitLines,
@@ -70,6 +70,8 @@ export function renderJobSummary(state: RunState, options: JobSummaryOptions): s
   const parts = [head];
   if (state.error && state.status !== 'done') parts.push(`> ❗ ${inlineText(state.error, 2000)}`);
   if (state.summary) parts.push(`### Summary\n\n${embedMarkdown(state.summary, 100_000)}`);
+  const delivery = deliveryLine(state);
+  if (delivery) parts.push(delivery);
 
   const u = state.usage;
   parts.push(
@@ -148,6 +150,10 @@ export const OUTPUT_NAMES = [
   'cost-usd',
   'tasks-completed',
   'tasks-total',
+  'branch',
+  'pr-number',
+  'pr-url',
+  'commits',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -175,6 +181,10 @@ export function outputsFor(state: RunState, extras: OutputExtras = {}): ActionOu
     'cost-usd': state.costUsd.toFixed(4),
     'tasks-completed': String(completed),
     'tasks-total': String(total),
+    branch: state.delivery?.pushed ? (state.delivery.branch ?? '') : '',
+    'pr-number': state.delivery?.pullRequest ? String(state.delivery.pullRequest.number) : '',
+    'pr-url': state.delivery?.pullRequest?.url ?? '',
+    commits: String(state.delivery?.commits ?? 0),
   };
 }
 

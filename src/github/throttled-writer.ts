@@ -18,8 +18,9 @@ export interface ThrottledWriterOptions<T> {
 /** Consecutive failed writes after which a failed value is no longer retried on its own. */
 const MAX_RETRIED_FAILURES = 3;
 
+/** Unref'd: a deadline guard must not keep the process alive once the write it guards is gone. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.());
 }
 
 export class ThrottledWriter<T> {

@@ -52,6 +52,11 @@ describe('parseConfig', () => {
       commandTimeoutSeconds: 120,
       backgroundTimeoutMinutes: 30,
       maxBackgroundJobs: 4,
+      baseBranch: undefined,
+      branchPrefix: 'taskpilot/',
+      createPr: true,
+      draftPr: true,
+      commitAuthor: { name: 'taskpilot[bot]', email: 'taskpilot[bot]@users.noreply.github.com' },
     });
   });
 

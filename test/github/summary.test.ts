@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.js';
 import { actionsLogReporter, type ActionsLog } from '../../src/github/log-reporter.js';
 import { createRedactor } from '../../src/github/redact.js';
-import { initialRunState } from '../../src/github/run-state.js';
+import { initialRunState, reduce } from '../../src/github/run-state.js';
 import {
   OUTPUT_NAMES,
   SUMMARY_LIMIT,
@@ -115,7 +115,33 @@ describe('outputs', () => {
       'cost-usd': '0.0609',
       'tasks-completed': '1',
       'tasks-total': '3',
+      branch: '',
+      'pr-number': '',
+      'pr-url': '',
+      commits: '0',
     });
+  });
+
+  it('reports the branch, pull request and commits of a delivered run', () => {
+    const state = reduce(finished(), {
+      type: 'delivery',
+      delivery: {
+        branch: 'taskpilot/issue-7-fix',
+        commits: 2,
+        pushed: true,
+        pullRequest: { number: 8, url: 'https://github.com/o/r/pull/8', created: true },
+        note: '',
+      },
+    });
+    expect(outputsFor(state)).toMatchObject({
+      branch: 'taskpilot/issue-7-fix',
+      'pr-number': '8',
+      'pr-url': 'https://github.com/o/r/pull/8',
+      commits: '2',
+    });
+    expect(renderJobSummary(state, options)).toContain(
+      '**Work:** 🌿 2 commits on `taskpilot/issue-7-fix` · opened [#8](https://github.com/o/r/pull/8)',
+    );
   });
 
   it('has zero counts and conclusion=skipped for a skipped run', () => {
@@ -166,7 +192,7 @@ describe('actionsLogReporter', () => {
         "::group::Turn 1",
         "→ bash npm test",
         "✗ bash (4s) 1 failed",
-        "turn 1: 12k in / 800 out, $0.051, 9s",
+        "turn 1: 22k in (0 cached) / 800 out, $0.051, 9s",
         "::endgroup::",
         "::group::Turn 2",
         "→ edit_file src/date.ts: replace 3 lines",
@@ -174,7 +200,7 @@ describe('actionsLogReporter', () => {
         "not shown",
         "error: token *** leaked",
         "✓ edit_file (0s) ok",
-        "turn 2: 1.5k in / 400 out, $0.009, 6s",
+        "turn 2: 13.5k in (12k cached) / 400 out, $0.009, 6s",
         "::endgroup::",
         "taskpilot ended (done) after 2 turns, 1m 35s, $0.061",
       ]

@@ -214,6 +214,37 @@ export const defaultRoutes: Route[] = [
   },
   {
     method: 'GET',
+    pattern: '/repos/:owner/:repo/pulls',
+    handler: (req, ctx) => {
+      const repo = repoOf(req, ctx);
+      if (!repo) return notFound();
+      const head = req.query.get('head');
+      const state = req.query.get('state') ?? 'open';
+      const pulls = [...repo.issues.values()].filter(
+        (i) =>
+          i.pull &&
+          (state === 'all' || i.state === state) &&
+          (!head || `${repo.owner}:${i.pull.head.ref}` === head),
+      );
+      return { status: 200, body: pulls.map((i) => ctx.store.pullJson(repo, i, ctx.apiBase)) };
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: '/repos/:owner/:repo/pulls/:number',
+    handler: (req, ctx) => {
+      const repo = repoOf(req, ctx);
+      const issue = repo?.issues.get(Number(req.params['number']));
+      if (!repo || !issue?.pull) return notFound();
+      const title = field(req.json, 'title');
+      const body = field(req.json, 'body');
+      if (typeof title === 'string') issue.title = title;
+      if (typeof body === 'string') issue.body = body;
+      return { status: 200, body: ctx.store.pullJson(repo, issue, ctx.apiBase) };
+    },
+  },
+  {
+    method: 'GET',
     pattern: '/repos/:owner/:repo/pulls/:number/requested_reviewers',
     handler: (req, ctx) => {
       const issue = repoOf(req, ctx)?.issues.get(Number(req.params['number']));

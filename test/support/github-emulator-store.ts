@@ -23,7 +23,8 @@ export interface EmuComment {
 }
 
 export interface EmuPull {
-  head: { ref: string; sha: string };
+  /** `repo` is the head repository's full name when it differs from the base (a fork). */
+  head: { ref: string; sha: string; repo?: string };
   base: { ref: string };
   draft: boolean;
   requestedReviewers: string[];
@@ -231,7 +232,11 @@ export class EmulatorStore {
       ...this.issueJson(repo, issue, apiBase),
       url: `${apiBase}/repos/${path}/pulls/${issue.number}`,
       draft: pull.draft,
-      head: { ref: pull.head.ref, sha: pull.head.sha, repo: repoJson },
+      head: {
+        ref: pull.head.ref,
+        sha: pull.head.sha,
+        repo: pull.head.repo ? { ...repoJson, full_name: pull.head.repo, fork: true } : repoJson,
+      },
       base: { ref: pull.base.ref, sha: repo.branches.get(pull.base.ref) ?? '0'.repeat(40), repo: repoJson },
       requested_reviewers: pull.requestedReviewers.map((login) => this.userJson(this.user(login))),
       requested_teams: [],

@@ -127,6 +127,8 @@ export class GitHubEmulator {
       head: string;
       base?: string;
       draft?: boolean;
+      /** Full name of the head repository, for a pull request from a fork. */
+      headRepo?: string;
     },
   ): EmuIssue {
     const repo = this.store.requireRepo(fullName);
@@ -135,7 +137,7 @@ export class GitHubEmulator {
     return this.store.addIssue(fullName, {
       ...pr,
       pull: {
-        head: { ref: pr.head, sha },
+        head: { ref: pr.head, sha, ...(pr.headRepo ? { repo: pr.headRepo } : {}) },
         base: { ref: pr.base ?? repo.defaultBranch },
         draft: pr.draft ?? false,
         requestedReviewers: [],

@@ -1,0 +1,221 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { DeliveryView, TaskView } from '../agent/events.js';
+import type { ActionConfig } from '../config.js';
+import type { RunContext } from '../github/event.js';
+import {
+  addLocalExcludes,
+  commitAll,
+  commitsSince,
+  currentSha,
+  issueBranchName,
+  prepareBranch,
+  push,
+  scheduledBranchName,
+  type BranchTarget,
+  type GitAuth,
+  type GitIdentity,
+} from '../github/git.js';
+import type { GitHubClient } from '../github/octokit.js';
+import { openOrUpdatePullRequest, pullRequestContent, pullRequestHead } from '../github/pull-request.js';
+import type { Redactor } from '../github/redact.js';
+import type { Trigger } from '../github/trigger.js';
+
+/** Where a run's work goes, decided and checked out before the agent starts. */
+export interface DeliveryPlan {
+  dir: string;
+  /** Why nothing will be committed or pushed (no git checkout, no origin, a fork PR); null to deliver. */
+  skip: string | null;
+  /** True for a fork PR: the agent should review and explain rather than change code. */
+  readOnly: boolean;
+  branch: string | null;
+  base: string | null;
+  /** Open (or update) a pull request at the end: issue and scheduled runs with `create-pr`. */
+  openPr: boolean;
+  auth: GitAuth | null;
+  startSha: string | null;
+}
+
+export interface DeliverInput {
+  done: boolean;
+  summary: string | null;
+  tasks: readonly TaskView[];
+  /** Ends pushing early (a cancelled run has seconds left). */
+  signal?: AbortSignal | undefined;
+}
+
+const exec = promisify(execFile);
+
+/** 'none' outside a git work tree, 'local' in one without an `origin` remote. */
+async function checkout(dir: string): Promise<'none' | 'local' | 'remote'> {
+  const git = (...args: string[]) => exec('git', args, { cwd: dir });
+  try {
+    await git('rev-parse', '--show-toplevel');
+  } catch {
+    return 'none';
+  }
+  try {
+    await git('remote', 'get-url', 'origin');
+    return 'remote';
+  } catch {
+    return 'local';
+  }
+}
+
+/**
+ * Decides the branch (the PR's head; `<prefix>issue-<n>-<slug>`, reused across runs; or
+ * `<prefix><workflow>-<yyyymmdd-hhmm>`) and checks it out. A fork PR, a workspace that is not
+ * a git checkout, or one without `origin` means nothing is delivered, with the reason. Throws GitError/GitHubError when
+ * the branch cannot be prepared.
+ */
+export async function planDelivery(
+  ctx: RunContext,
+  trigger: Trigger,
+  config: ActionConfig,
+  octokit: GitHubClient,
+  redact: Redactor,
+  dir: string,
+): Promise<DeliveryPlan> {
+  const none = (skip: string, readOnly = false): DeliveryPlan => ({
+    dir,
+    skip,
+    readOnly,
+    branch: null,
+    base: null,
+    openPr: false,
+    auth: null,
+    startSha: null,
+  });
+  const kind = await checkout(dir);
+  if (kind === 'none') return none('the workspace is not a git checkout, so nothing is committed');
+  if (kind === 'local') return none('the checkout has no origin remote, so changes stay in the workspace');
+  const auth: GitAuth = { token: config.githubToken, serverUrl: ctx.serverUrl };
+  const thread = trigger.thread;
+  let target: BranchTarget;
+  if (thread?.kind === 'pull_request') {
+    const head = thread.refs
+      ? { branch: thread.refs.head, fork: isFork(thread.refs.headRepo, ctx) }
+      : await pullRequestHead(octokit, ctx.repo, thread.number, redact);
+    if (head.fork) return none('this pull request comes from a fork, which taskpilot cannot push to', true);
+    target = { kind: 'pr-head', branch: head.branch };
+  } else {
+    const base = config.baseBranch ?? (await defaultBranch(octokit, ctx, redact));
+    const branch = thread
+      ? issueBranchName({ issueNumber: thread.number, title: thread.title, prefix: config.branchPrefix })
+      : scheduledBranchName({
+          workflow: ctx.workflow ?? 'taskpilot',
+          date: new Date(),
+          prefix: config.branchPrefix,
+        });
+    target = { kind: 'new', branch, base };
+  }
+  const prepared = await prepareBranch(dir, target, auth);
+  await addLocalExcludes(dir, [config.tasksDir, config.memoryFile]);
+  return {
+    dir,
+    skip: null,
+    readOnly: false,
+    branch: prepared.branch,
+    base: target.kind === 'new' ? target.base : null,
+    openPr: target.kind === 'new' && config.createPr,
+    auth,
+    startSha: await currentSha(dir),
+  };
+}
+
+/**
+ * Commits what is left (as "work in progress" when the run did not finish), pushes without
+ * force, and opens or updates the pull request. Never throws: every failure becomes the note.
+ */
+export async function deliver(
+  plan: DeliveryPlan,
+  ctx: RunContext,
+  trigger: Trigger,
+  config: ActionConfig,
+  octokit: GitHubClient,
+  redact: Redactor,
+  input: DeliverInput,
+): Promise<DeliveryView> {
+  const view: DeliveryView = { branch: plan.branch, commits: 0, pushed: false, pullRequest: null, note: '' };
+  if (plan.skip !== null || !plan.branch || !plan.startSha) return { ...view, note: plan.skip ?? '' };
+  const opts = input.signal ? { signal: input.signal } : {};
+  try {
+    await commitAll(
+      plan.dir,
+      {
+        message: commitMessage(trigger, input.done),
+        author: config.commitAuthor,
+        coAuthors: coAuthor(trigger),
+        exclude: [config.tasksDir, config.memoryFile],
+      },
+      opts,
+    );
+    view.commits = await commitsSince(plan.dir, plan.startSha, opts);
+  } catch (e) {
+    return { ...view, note: `could not commit: ${redact(String(e))}` };
+  }
+  if (view.commits === 0) return { ...view, note: 'no changes' };
+  const pushed = await push(plan.dir, plan.branch, plan.auth, opts);
+  if (!pushed.ok) {
+    const what = pushed.reason === 'rejected' ? 'was rejected' : 'failed';
+    return { ...view, note: `push to ${plan.branch} ${what}: ${redact(pushed.message)}` };
+  }
+  view.pushed = true;
+  if (!plan.openPr || !plan.base) return view;
+  try {
+    const content = pullRequestContent({
+      issue: trigger.thread ? { number: trigger.thread.number, title: trigger.thread.title } : null,
+      request: trigger.request,
+      done: input.done,
+      summary: input.summary,
+      tasks: input.tasks,
+      runUrl: ctx.runUrl,
+    });
+    view.pullRequest = await openOrUpdatePullRequest(
+      octokit,
+      ctx.repo,
+      {
+        ...content,
+        head: plan.branch,
+        base: plan.base,
+        draft: config.draftPr,
+        reviewer: trigger.sender && trigger.sender.type !== 'Bot' ? trigger.sender.login : null,
+      },
+      redact,
+    );
+  } catch (e) {
+    view.note = `pushed, but the pull request could not be opened: ${redact(String(e))}`;
+  }
+  return view;
+}
+
+function isFork(headRepo: string | null, ctx: RunContext): boolean {
+  return headRepo !== null && headRepo.toLowerCase() !== `${ctx.repo.owner}/${ctx.repo.repo}`.toLowerCase();
+}
+
+async function defaultBranch(octokit: GitHubClient, ctx: RunContext, redact: Redactor): Promise<string> {
+  try {
+    const { data } = await octokit.rest.repos.get({ owner: ctx.repo.owner, repo: ctx.repo.repo });
+    return data.default_branch;
+  } catch (e) {
+    throw new Error(`could not read the repository's default branch: ${redact(String(e))}`, { cause: e });
+  }
+}
+
+function commitMessage(trigger: Trigger, done: boolean): string {
+  if (!done) return 'taskpilot: work in progress';
+  const subject = trigger.thread
+    ? `${trigger.thread.title} (#${trigger.thread.number})`
+    : (trigger.request.split('\n', 1)[0] ?? '').slice(0, 60) || 'scheduled maintenance';
+  return `taskpilot: ${subject}`;
+}
+
+function coAuthor(trigger: Trigger): GitIdentity[] {
+  const who = trigger.sender;
+  if (!who || who.type === 'Bot') return [];
+  const email =
+    who.id === undefined
+      ? `${who.login}@users.noreply.github.com`
+      : `${who.id}+${who.login}@users.noreply.github.com`;
+  return [{ name: who.login, email }];
+}
