@@ -2,30 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INPUT_DEFAULTS, INPUT_NAMES } from '../../src/config.js';
 import { OUTPUT_NAMES } from '../../src/github/summary.js';
-
-/** Reads the two-level `inputs:` / `outputs:` maps of action.yml (the file's own simple layout). */
-function section(text: string, name: string): Map<string, Record<string, string>> {
-  const out = new Map<string, Record<string, string>>();
-  const lines = text.split('\n');
-  let inside = false;
-  let current: Record<string, string> | null = null;
-  for (const line of lines) {
-    if (/^\S/.test(line)) {
-      inside = line.startsWith(`${name}:`);
-      continue;
-    }
-    if (!inside) continue;
-    const key = /^ {2}([\w-]+):\s*$/.exec(line);
-    if (key?.[1]) {
-      current = {};
-      out.set(key[1], current);
-      continue;
-    }
-    const prop = /^ {4}([\w-]+):\s*(.*)$/.exec(line);
-    if (prop?.[1] && current) current[prop[1]] = (prop[2] ?? '').replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
+import { actionYml } from '../support/action-runner.js';
 
 const text = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
 
@@ -38,8 +15,8 @@ describe('action.yml', () => {
   });
 
   it('declares exactly the inputs config.ts reads, with the same defaults', () => {
-    const inputs = section(text, 'inputs');
-    expect([...inputs.keys()].sort()).toEqual([...INPUT_NAMES].sort());
+    const inputs = Object.entries(actionYml.inputs as Record<string, Record<string, string>>);
+    expect(inputs.map(([name]) => name).sort()).toEqual([...INPUT_NAMES].sort());
     for (const [name, spec] of inputs) {
       if (name === 'github-token') {
         expect(spec['default']).toBe('${{ github.token }}');
@@ -51,6 +28,6 @@ describe('action.yml', () => {
   });
 
   it('declares every output setOutputs writes', () => {
-    expect([...section(text, 'outputs').keys()].sort()).toEqual([...OUTPUT_NAMES].sort());
+    expect(Object.keys(actionYml.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
   });
 });
