@@ -25,7 +25,15 @@ import { emptyThreadContext, fetchThreadContext } from './github/thread-context.
 import { evaluateTrigger, type Trigger } from './github/trigger.js';
 
 /** Saved for the post step, which finalizes the comment if this step is killed. */
-export const STATE = { isPost: 'isPost', issue: 'progressIssue', runId: 'runId' } as const;
+export const STATE = {
+  isPost: 'isPost',
+  issue: 'progressIssue',
+  runId: 'runId',
+  /** The delivery plan (without credentials), so the post step can push what a killed run left. */
+  plan: 'deliveryPlan',
+  /** Set once the main step has delivered and finalized: the post step then has nothing to do. */
+  finished: 'finished',
+} as const;
 
 /**
  * The Action's entry (main and post). The composition root: the only place that knows every
@@ -93,6 +101,7 @@ async function runMain(): Promise<void> {
   let setupError: string | undefined;
   try {
     plan = await planDelivery(ctx, decision, config, octokit, redact, workspace);
+    core.saveState(STATE.plan, JSON.stringify({ ...plan, auth: null }));
     if (plan.skip)
       emit({ type: 'notice', level: 'warning', message: `Nothing will be pushed: ${plan.skip}.` });
     const context = decision.thread
@@ -140,6 +149,7 @@ async function runMain(): Promise<void> {
     ),
   );
   await comment?.finalize(status, setupError);
+  core.saveState(STATE.finished, 'true');
   await finish(state, comment, ctx, redact);
 }
 
