@@ -8,6 +8,7 @@ import { actionsLogReporter } from './github/log-reporter.js';
 import { createOctokit, type GitHubClient } from './github/octokit.js';
 import { authorizeTrigger } from './github/permissions.js';
 import { ProgressComment } from './github/progress-comment.js';
+import { tokenLogin } from './github/comment-lookup.js';
 import type { Redactor } from './github/redact.js';
 import { formatRequest } from './github/request.js';
 import { endRun, initialRunState, reduce, type RunState } from './github/run-state.js';
@@ -63,7 +64,10 @@ async function runMain(): Promise<void> {
     return;
   }
   const octokit = createOctokit(config.githubToken, { baseUrl: ctx.apiUrl });
-  const permission = await authorizeTrigger(octokit, ctx.repo, decision, config);
+  const [permission, selfLogin] = await Promise.all([
+    authorizeTrigger(octokit, ctx.repo, decision, config),
+    tokenLogin(octokit),
+  ]);
   if (!permission.allowed) {
     core.notice(`taskpilot skipped: ${permission.reason}`);
     setSkippedOutputs();
@@ -71,21 +75,13 @@ async function runMain(): Promise<void> {
   }
   const command = controlCommand(decision);
   if (command && decision.thread) {
-    core.info(`taskpilot: ${await runControl(command, octokit, ctx.repo, decision.thread.number, redact)}`);
+    core.info(
+      `taskpilot: ${await runControl(command, octokit, ctx.repo, decision.thread.number, redact, selfLogin)}`,
+    );
     writeOutputs({ ...skippedOutputs(), conclusion: 'success' });
     return;
   }
   core.info(`taskpilot: ${decision.kind} run accepted (${permission.reason}).`);
-
-  const comment = await openProgressComment(octokit, ctx, decision, config, redact);
-  const resumed = await findPrevious(octokit, ctx, decision);
-  let state = initialRunState();
-  const log = actionsLogReporter(core, redact);
-  const emit: EventSink = (event: AgentEvent) => {
-    state = reduce(state, event);
-    comment?.sink(event);
-    log(event);
-  };
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -95,34 +91,51 @@ async function runMain(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  // Independent round trips, at once: they stand between the trigger and the first model call.
   const workspace = ctx.workspace ?? process.cwd();
-  let plan: DeliveryPlan | undefined;
+  const [comment, resumed, planned, context] = await Promise.all([
+    openProgressComment(octokit, ctx, decision, config, redact, selfLogin),
+    findPrevious(octokit, ctx, decision, selfLogin),
+    planDelivery(ctx, decision, config, octokit, redact, workspace).then(
+      (plan) => ({ plan, error: undefined }),
+      (e: unknown) => ({ plan: undefined, error: redact(e instanceof Error ? e.message : String(e)) }),
+    ),
+    decision.thread
+      ? fetchThreadContext(octokit, ctx, decision, { signal: controller.signal }).catch((e: unknown) => {
+          core.warning(`taskpilot: could not read the thread's comments: ${String(e)}`);
+          return emptyThreadContext;
+        })
+      : Promise.resolve(emptyThreadContext),
+  ]);
+  let state = initialRunState();
+  const log = actionsLogReporter(core, redact);
+  const emit: EventSink = (event: AgentEvent) => {
+    state = reduce(state, event);
+    comment?.sink(event);
+    log(event);
+  };
+
+  const plan: DeliveryPlan | undefined = planned.plan;
   let result: EngineResult | undefined;
-  let setupError: string | undefined;
-  try {
-    plan = await planDelivery(ctx, decision, config, octokit, redact, workspace);
+  let setupError: string | undefined = planned.error && `could not prepare the branch: ${planned.error}`;
+  if (plan) {
     core.saveState(STATE.plan, JSON.stringify({ ...plan, auth: null }));
     if (plan.skip)
       emit({ type: 'notice', level: 'warning', message: `Nothing will be pushed: ${plan.skip}.` });
-    const context = decision.thread
-      ? await fetchThreadContext(octokit, ctx, decision, { signal: controller.signal }).catch(
-          (e: unknown) => {
-            core.warning(`taskpilot: could not read the thread's comments: ${String(e)}`);
-            return emptyThreadContext;
-          },
-        )
-      : emptyThreadContext;
     let prompt = formatRequest(decision, context);
-    if (plan.readOnly)
+    if (plan.readOnly) {
       prompt += `\n\nThis run is read-only (${plan.skip}): review and explain; changes will not be pushed.`;
+    }
     if (resumed) prompt += `\n\n${resumeNote(resumed)}`;
-    result = await runEngine({
-      ...engineOptions(config, workspace, prompt, startedAt, emit, controller),
-      restoreTasks: resumed ? tasksToRestore(resumed.state) : undefined,
-    });
-  } catch (e) {
-    // Setup failures (branch, workspace, tasks dir): the loop itself never throws.
-    setupError = redact(e instanceof Error ? e.message : String(e));
+    try {
+      result = await runEngine({
+        ...engineOptions(config, workspace, prompt, startedAt, emit, controller),
+        restoreTasks: resumed ? tasksToRestore(resumed.state) : undefined,
+      });
+    } catch (e) {
+      // Setup failures (workspace, tasks dir): the loop itself never throws.
+      setupError = redact(e instanceof Error ? e.message : String(e));
+    }
   }
   const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
   state = endRun(state, status ?? 'failed', setupError);
@@ -154,10 +167,18 @@ async function runMain(): Promise<void> {
 }
 
 /** The state a previous run left on this thread (or on progress-issue), if any. Never throws. */
-async function findPrevious(octokit: GitHubClient, ctx: RunContext, trigger: Trigger) {
+async function findPrevious(
+  octokit: GitHubClient,
+  ctx: RunContext,
+  trigger: Trigger,
+  selfLogin: string | null,
+) {
   if (trigger.progressTarget === null) return null;
   try {
-    return await findResumeState(octokit, ctx.repo, trigger.progressTarget, { exceptRunId: ctx.runId });
+    return await findResumeState(octokit, ctx.repo, trigger.progressTarget, {
+      exceptRunId: ctx.runId,
+      selfLogin,
+    });
   } catch (e) {
     core.warning(`taskpilot: could not look for an earlier run's state: ${String(e)}`);
     return null;
@@ -207,6 +228,7 @@ async function openProgressComment(
   trigger: Trigger,
   config: ActionConfig,
   redact: Redactor,
+  selfLogin: string | null,
 ): Promise<ProgressComment | undefined> {
   if (trigger.progressTarget === null) return undefined;
   core.saveState(STATE.issue, String(trigger.progressTarget));
@@ -220,6 +242,7 @@ async function openProgressComment(
       runUrl: ctx.runUrl,
       intervalMs: config.progressIntervalSeconds * 1000,
       redact,
+      selfLogin,
       log: { warning: (m) => core.warning(m) },
     });
   } catch (e) {

@@ -3,6 +3,7 @@ import { configRedactor, readConfig } from '../config.js';
 import { readRunContext } from '../github/event.js';
 import { createOctokit } from '../github/octokit.js';
 import { markCancelledIfUnfinished } from '../github/progress-comment.js';
+import { tokenLogin } from '../github/comment-lookup.js';
 import { evaluateTrigger } from '../github/trigger.js';
 import { deliver, type DeliveryPlan } from './delivery.js';
 
@@ -40,6 +41,7 @@ export async function runPost(): Promise<void> {
     if (!Number.isInteger(issue) || issue <= 0 || !Number.isInteger(runId) || runId <= 0) return;
     const result = await markCancelledIfUnfinished(octokit, ctx.repo, issue, runId, {
       redact,
+      selfLogin: await tokenLogin(octokit, AbortSignal.timeout(10_000)),
       signal: AbortSignal.timeout(20_000),
     });
     if (result === 'marked')

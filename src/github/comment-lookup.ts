@@ -14,6 +14,8 @@ export interface IssueComment {
 
 export interface LookupOptions {
   signal?: AbortSignal | undefined;
+  /** The login behind the token, when known (a PAT's user); see writtenByTaskpilot. */
+  selfLogin?: string | null | undefined;
   /** Page size, 1–100. Default 100. */
   perPage?: number;
 }
@@ -72,7 +74,30 @@ export async function* commentsNewestFirst(
   yield* first.comments.reverse();
 }
 
-/** The newest comment whose body contains `marker`, or null. Throws GitHubError. */
+/**
+ * Whether taskpilot wrote the comment: its author is a bot account (GITHUB_TOKEN and GitHub App
+ * tokens comment as one) or the token's own user. Anyone can copy the hidden markers into a
+ * comment of their own, so markers alone are never trusted.
+ */
+export function writtenByTaskpilot(comment: IssueComment, selfLogin: string | null | undefined): boolean {
+  const author = comment.author;
+  if (!author) return false;
+  return author.type === 'Bot' || (!!selfLogin && author.login.toLowerCase() === selfLogin.toLowerCase());
+}
+
+/** The login of the token's user (PATs), or null for installation tokens, which cannot ask. Never throws. */
+export async function tokenLogin(octokit: GitHubClient, signal?: AbortSignal): Promise<string | null> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated(
+      signal ? { request: { signal, retries: 0 } } : {},
+    );
+    return data.login;
+  } catch {
+    return null;
+  }
+}
+
+/** The newest comment taskpilot wrote whose body contains `marker`, or null. Throws GitHubError. */
 export async function findCommentByMarker(
   octokit: GitHubClient,
   repo: RepoRef,
@@ -81,7 +106,7 @@ export async function findCommentByMarker(
   options: LookupOptions = {},
 ): Promise<IssueComment | null> {
   for await (const comment of commentsNewestFirst(octokit, repo, issueNumber, options)) {
-    if (comment.body.includes(marker)) return comment;
+    if (comment.body.includes(marker) && writtenByTaskpilot(comment, options.selfLogin)) return comment;
   }
   return null;
 }

@@ -1,10 +1,29 @@
-import { getOctokit } from '@actions/github';
+import { HttpClient } from '@actions/http-client';
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
+import { fetch as undiciFetch } from 'undici';
+
+/**
+ * The same client `@actions/github`'s getOctokit builds (REST methods, paginate, the runner's
+ * proxy settings), plus throttling and retry. Built from its parts because importing
+ * `@actions/github` parses the event file at import time, so a malformed payload would crash
+ * the step before it could report a clear error.
+ */
+const TaskpilotOctokit = Octokit.plugin(restEndpointMethods, paginateRest, throttling, retry);
 
 /** The Octokit instance every taskpilot GitHub module takes (REST methods and paginate). */
-export type GitHubClient = ReturnType<typeof getOctokit>;
+export type GitHubClient = InstanceType<typeof TaskpilotOctokit>;
+
+/** A fetch that goes through the proxy the runner is configured with (HTTPS_PROXY, NO_PROXY), if any. */
+function proxyFetch(baseUrl: string): typeof fetch | undefined {
+  const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
+  if (!dispatcher) return undefined;
+  return ((url: string, init: RequestInit) => undiciFetch(url, { ...init, dispatcher } as never)) as never;
+}
 
 /** Octokit's logger shape. Debug and info are silent by default; warn and error go to the console. */
 export interface OctokitLog {
@@ -15,7 +34,7 @@ export interface OctokitLog {
 }
 
 export interface CreateOctokitOptions {
-  /** API root. Default: `GITHUB_API_URL` (read by @actions/github), else https://api.github.com. */
+  /** API root (pass RunContext.apiUrl). Default https://api.github.com. */
   baseUrl?: string;
   /** Retries of a request that failed with 5xx or a network error. Default 3. */
   retries?: number;
@@ -78,22 +97,21 @@ export function createOctokit(token: string, options: CreateOctokitOptions = {})
           notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: spacing }),
         };
 
-  return getOctokit(
-    token,
-    {
-      ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
-      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
-      log,
-      retry: { retries: options.retries ?? 3, retryAfterBaseValue: scale },
-      throttle: {
-        id: spacing === undefined ? 'taskpilot' : `taskpilot-${clientCount}`,
-        retryAfterBaseValue: scale,
-        onRateLimit: shouldRetry('primary'),
-        onSecondaryRateLimit: shouldRetry('secondary'),
-        ...ownLimiters,
-      },
+  const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  const fetch = proxyFetch(baseUrl);
+  return new TaskpilotOctokit({
+    auth: `token ${token}`,
+    baseUrl,
+    ...(fetch ? { request: { fetch } } : {}),
+    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    log,
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: scale },
+    throttle: {
+      id: spacing === undefined ? 'taskpilot' : `taskpilot-${clientCount}`,
+      retryAfterBaseValue: scale,
+      onRateLimit: shouldRetry('primary'),
+      onSecondaryRateLimit: shouldRetry('secondary'),
+      ...ownLimiters,
     },
-    throttling,
-    retry,
-  );
+  });
 }

@@ -32,6 +32,8 @@ export interface ProgressCommentOptions {
   editTimeoutMs?: number;
   /** Pause between create attempts. Default 1000. */
   createRetryDelayMs?: number;
+  /** The token's user, when known: its comments count as taskpilot's (see writtenByTaskpilot). */
+  selfLogin?: string | null;
 }
 
 /**
@@ -96,6 +98,7 @@ export class ProgressComment {
       try {
         const existing = await findCommentByMarker(octokit, repo, issueNumber, marker, {
           signal: AbortSignal.timeout(timeoutMs),
+          selfLogin: options.selfLogin,
         });
         if (existing) return new ProgressComment(options, existing.id, existing.url, existing.body, state);
         const { data } = await octokit.rest.issues.createComment({
@@ -183,10 +186,11 @@ export async function markCancelledIfUnfinished(
   repo: RepoRef,
   issueNumber: number,
   runId: number,
-  options: { redact?: Redactor; signal?: AbortSignal } = {},
+  options: { redact?: Redactor; signal?: AbortSignal; selfLogin?: string | null } = {},
 ): Promise<CancelMarkResult> {
   const comment = await findCommentByMarker(octokit, repo, issueNumber, progressMarker(runId), {
     signal: options.signal,
+    selfLogin: options.selfLogin,
   });
   if (!comment) return 'not_found';
   if (readStatusMarker(comment.body) !== 'working') return 'finished';

@@ -1,7 +1,8 @@
 /** Formatting helpers for markdown that GitHub renders (pure). */
 
-/** `45s`, `3m 12s`, `1h 02m`. Negative or non-finite values show as `0s`. */
+/** `0.4s`, `45s`, `3m 12s`, `1h 02m`. Negative or non-finite values show as `0s`. */
 export function formatDuration(ms: number): string {
+  if (Number.isFinite(ms) && ms > 0 && ms < 10_000) return `${(Math.floor(ms / 100) / 10).toString()}s`;
   const total = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);

@@ -68,12 +68,17 @@ const TASK_ICON: Record<TaskView['status'], string> = {
   failed: '❌ ',
 };
 
-export function taskLine(task: TaskView): string {
+/**
+ * One checklist line. A pending task shows what still blocks it (`board` tells which blockers
+ * are done); a started or finished task no longer does.
+ */
+export function taskLine(task: TaskView, board: readonly TaskView[] = []): string {
   const extras: string[] = [];
   if (task.status === 'in_progress' || task.status === 'failed') extras.push(task.status.replace('_', ' '));
   if (task.owner) extras.push(`owner ${inlineText(task.owner, 40)}`);
-  if (task.blockedBy.length > 0)
-    extras.push(`blocked by ${task.blockedBy.map((id) => inlineText(id, 20)).join(', ')}`);
+  const done = new Set(board.filter((t) => t.status === 'completed').map((t) => t.id));
+  const waiting = task.status === 'pending' ? task.blockedBy.filter((id) => !done.has(id)) : [];
+  if (waiting.length > 0) extras.push(`blocked by ${waiting.map((id) => inlineText(id, 20)).join(', ')}`);
   const box = task.status === 'completed' ? '[x]' : '[ ]';
   const tail = extras.length > 0 ? ` — _${extras.join(' · ')}_` : '';
   return `- ${box} ${TASK_ICON[task.status]}**${inlineText(task.id, 20)}** ${inlineText(task.subject, 160)}${tail}`;
@@ -83,7 +88,11 @@ function tasksSection(state: RunState, budget: number): string {
   if (state.tasks.length === 0) return '';
   const { completed, total } = taskCounts(state);
   const title = `Tasks · ${completed}/${total} done`;
-  const list = fitLines(state.tasks.map(taskLine), budget - 200, (n) => `- _… ${n} more tasks not shown_`);
+  const list = fitLines(
+    state.tasks.map((t) => taskLine(t, state.tasks)),
+    budget - 200,
+    (n) => `- _… ${n} more tasks not shown_`,
+  );
   return state.tasks.length > 15 ? details(`<b>${title}</b>`, list) : `#### ${title}\n\n${list}`;
 }
 
@@ -131,7 +140,7 @@ function activityLine(state: RunState): string {
   const a = state.activity;
   if (state.status !== 'working' || !a) return '';
   const what = a.preview ? ` ${inlineCode(a.preview, 100)}` : '';
-  const where = state.turnCount > 0 ? ` (turn ${state.turnCount})` : '';
+  const where = a.turn > 0 ? ` (turn ${a.turn})` : '';
   return `**Now:** ${inlineCode(a.tool, 40)}${what}${a.running ? '' : ' ✓'}${where}`;
 }
 

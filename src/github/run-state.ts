@@ -21,6 +21,8 @@ export interface TurnRecord {
 /** The last tool call. `running` until its tool_end arrives. */
 export interface Activity {
   id: string;
+  /** The turn the tool call belongs to. */
+  turn: number;
   tool: string;
   preview: string;
   startedAt: number;
@@ -174,6 +176,7 @@ export function reduce(state: RunState, event: AgentEvent): RunState {
         ...state,
         activity: {
           id: event.id,
+          turn: event.turn,
           tool: event.name,
           preview: event.preview,
           startedAt: event.at,

@@ -18,6 +18,13 @@ export interface ThrottledWriterOptions<T> {
 /** Consecutive failed writes after which a failed value is no longer retried on its own. */
 const MAX_RETRIED_FAILURES = 3;
 
+/**
+ * The reason a write is aborted with. It must be named AbortError: octokit passes that through
+ * at once, while any other reason becomes a retryable 500 whose 1 + 4 + 9 s of backoff keep
+ * the aborted write (and the process) alive.
+ */
+const abortError = (message: string): DOMException => new DOMException(message, 'AbortError');
+
 /** Unref'd: a deadline guard must not keep the process alive once the write it guards is gone. */
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.());
@@ -70,7 +77,7 @@ export class ThrottledWriter<T> {
       const running = this.inFlight;
       const finished = await Promise.race([running.then(() => true), delay(timeoutMs / 2).then(() => false)]);
       if (!finished) {
-        this.controller?.abort(new Error('superseded by the final write'));
+        this.controller?.abort(abortError('superseded by the final write'));
         await Promise.race([running, delay(Math.min(250, deadline - Date.now()))]);
       }
     }
@@ -115,7 +122,7 @@ export class ThrottledWriter<T> {
     const controller = new AbortController();
     this.controller = controller;
     const timer = setTimeout(
-      () => controller.abort(new Error(`write timed out after ${timeoutMs} ms`)),
+      () => controller.abort(abortError(`write timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
     timer.unref?.();

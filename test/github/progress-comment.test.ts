@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.js';
 import { GitHubError } from '../../src/github/errors.js';
 import { progressMarker, readStatusMarker } from '../../src/github/markers.js';
@@ -143,8 +143,7 @@ describe('editing', () => {
     const progress = await ProgressComment.create(options({ octokit }));
     gh.fail({ match: (r) => r.method === 'PATCH', status: 502, times: 2 });
     progress.sink(workingEvents()[0]!);
-    await sleep(50);
-    expect(warnings).toHaveLength(1);
+    await vi.waitFor(() => expect(warnings).toHaveLength(1), { timeout: 3000 });
     expect(warnings[0]).toMatch(/^Could not update the progress comment: /);
     for (const event of [...workingEvents(), ...endEvents()]) progress.sink(event);
     await expect(progress.finalize()).resolves.toBe(true);

@@ -31,7 +31,7 @@ describe('renderProgressComment', () => {
       #### Tasks · 1/3 done
 
       - [x] **t1** Reproduce the failing test — _owner lead_
-      - [ ] 🔄 **t2** Fix \\\`parseDate\\\` for @​timezone \\| UTC — _in progress · owner worker-1 · blocked by t1_
+      - [ ] 🔄 **t2** Fix \\\`parseDate\\\` for @​timezone \\| UTC — _in progress · owner worker-1_
       - [ ] **t3** Update the changelog — _blocked by t2_
 
       #### Background jobs · 1 running
@@ -47,31 +47,31 @@ describe('renderProgressComment', () => {
   it('renders a finished run with its summary', () => {
     expect(renderProgressComment(stateOf([...workingEvents(), ...endEvents()]), options))
       .toMatchInlineSnapshot(`
-      "<!-- taskpilot:progress run=4242 -->
-      <!-- taskpilot:status=done -->**✅ Done** · 1m 35s · [workflow run](https://github.com/o/r/actions/runs/4242)
+        "<!-- taskpilot:progress run=4242 -->
+        <!-- taskpilot:status=done -->**✅ Done** · 1m 35s · [workflow run](https://github.com/o/r/actions/runs/4242)
 
-      #### Summary
+        #### Summary
 
-      Fixed \`parseDate\` (thanks @​octocat).
+        Fixed \`parseDate\` (thanks @​octocat).
 
-      - Added a test
+        - Added a test
 
-      > ⚠️ Tool output was truncated to 30000 characters
+        > ⚠️ Tool output was truncated to 30000 characters
 
-      #### Tasks · 1/3 done
+        #### Tasks · 1/3 done
 
-      - [x] **t1** Reproduce the failing test — _owner lead_
-      - [ ] 🔄 **t2** Fix \\\`parseDate\\\` for @​timezone \\| UTC — _in progress · owner worker-1 · blocked by t1_
-      - [ ] **t3** Update the changelog — _blocked by t2_
+        - [x] **t1** Reproduce the failing test — _owner lead_
+        - [ ] 🔄 **t2** Fix \\\`parseDate\\\` for @​timezone \\| UTC — _in progress · owner worker-1_
+        - [ ] **t3** Update the changelog — _blocked by t2_
 
-      #### Background jobs · 0 running
+        #### Background jobs · 0 running
 
-      | Job | Command | Status | Duration | Exit |
-      |---|---|---|---|---|
-      | \`job-1\` | \`npm test -- --run \\| tee log.txt\` | ✅ completed | 1m 00s | 0 |
+        | Job | Command | Status | Duration | Exit |
+        |---|---|---|---|---|
+        | \`job-1\` | \`npm test -- --run \\| tee log.txt\` | ✅ completed | 1m 00s | 0 |
 
-      <sub>2 turns · 13.5k input / 1.2k output / 12k cache-read tokens · $0.061 · claude-sonnet-5-5</sub>"
-    `);
+        <sub>2 turns · 13.5k input / 1.2k output / 12k cache-read tokens · $0.061 · claude-sonnet-5-5</sub>"
+      `);
   });
 
   it.each([
