@@ -64,15 +64,13 @@ async function runMain(): Promise<void> {
     return;
   }
   const octokit = createOctokit(config.githubToken, { baseUrl: ctx.apiUrl });
-  const [permission, selfLogin] = await Promise.all([
-    authorizeTrigger(octokit, ctx.repo, decision, config),
-    tokenLogin(octokit),
-  ]);
+  const permission = await authorizeTrigger(octokit, ctx.repo, decision, config);
   if (!permission.allowed) {
     core.notice(`taskpilot skipped: ${permission.reason}`);
     setSkippedOutputs();
     return;
   }
+  const selfLogin = await tokenLogin(octokit);
   const command = controlCommand(decision);
   if (command && decision.thread) {
     core.info(
@@ -161,7 +159,8 @@ async function runMain(): Promise<void> {
       redact,
     ),
   );
-  await comment?.finalize(status, setupError);
+  // After a signal the runner kills the step within seconds; otherwise let retries finish.
+  await comment?.finalize(status, setupError, controller.signal.aborted ? 5_000 : 60_000);
   core.saveState(STATE.finished, 'true');
   await finish(state, comment, ctx, redact);
 }

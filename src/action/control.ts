@@ -1,5 +1,5 @@
-import { commentsNewestFirst } from '../github/comment-lookup.js';
-import { toGitHubError } from '../github/errors.js';
+import { commentsNewestFirst, writtenByTaskpilot } from '../github/comment-lookup.js';
+import { toGitHubError, type GitHubError } from '../github/errors.js';
 import type { RepoRef } from '../github/event.js';
 import { readStatusMarker } from '../github/markers.js';
 import type { GitHubClient } from '../github/octokit.js';
@@ -26,7 +26,7 @@ export function controlCommand(trigger: Trigger): ControlCommand | null {
  * Carries out a control command on the trigger's thread without starting the model, and answers
  * with one short comment. `stop` cancels the run whose progress comment is still working,
  * through the Actions API; `status` reports the latest run's state. Returns the reply text.
- * Throws GitHubError.
+ * Throws GitHubError; when the cancel request fails, after replying that it failed.
  */
 export async function runControl(
   command: ControlCommand,
@@ -34,19 +34,23 @@ export async function runControl(
   repo: RepoRef,
   issueNumber: number,
   redact: Redactor,
+  selfLogin: string | null = null,
 ): Promise<string> {
-  const latest = await latestProgress(octokit, repo, issueNumber);
+  const latest = await latestProgress(octokit, repo, issueNumber, selfLogin);
   let reply: string;
+  let failure: GitHubError | undefined;
   if (command === 'stop') {
     if (!latest || latest.status !== 'working') {
       reply = 'No taskpilot run is in progress on this thread.';
     } else {
       try {
         await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: latest.runId });
+        reply = `⏹ Stopping taskpilot run ${latest.runId} ([progress](${latest.url})). Its work so far is pushed.`;
       } catch (error) {
-        throw toGitHubError(error, redact);
+        // Still answered on the thread, then thrown: the person who asked must learn it failed.
+        failure = toGitHubError(error, redact);
+        reply = `Could not stop taskpilot run ${latest.runId} ([progress](${latest.url})): ${cancelHint(failure)}`;
       }
-      reply = `⏹ Stopping taskpilot run ${latest.runId} ([progress](${latest.url})). Its work so far is pushed.`;
     }
   } else if (!latest) {
     reply = 'No taskpilot run has reported on this thread yet.';
@@ -67,15 +71,30 @@ export async function runControl(
   } catch (error) {
     throw toGitHubError(error, redact);
   }
+  if (failure) throw failure;
   return reply;
 }
 
-async function latestProgress(octokit: GitHubClient, repo: RepoRef, issueNumber: number) {
+function cancelHint(error: GitHubError): string {
+  if (error.status === 409) return 'GitHub says it has already finished.';
+  if (error.status === 404) return 'GitHub does not know that run.';
+  if (error.status === 403)
+    return 'GitHub refused (403); the workflow needs the `actions: write` permission.';
+  return `GitHub answered ${error.status || 'with a network error'}.`;
+}
+
+/** The newest progress comment taskpilot wrote on the thread (forged markers are skipped). */
+async function latestProgress(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  selfLogin: string | null,
+) {
   let scanned = 0;
   for await (const comment of commentsNewestFirst(octokit, repo, issueNumber)) {
     if (++scanned > 300) break;
     const run = PROGRESS.exec(comment.body)?.[1];
-    if (run)
+    if (run && writtenByTaskpilot(comment, selfLogin))
       return {
         runId: Number(run),
         status: readStatusMarker(comment.body),

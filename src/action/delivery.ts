@@ -16,6 +16,7 @@ import {
   type GitAuth,
   type GitIdentity,
 } from '../github/git.js';
+import { authFor, runGit } from '../github/git-exec.js';
 import type { GitHubClient } from '../github/octokit.js';
 import { openOrUpdatePullRequest, pullRequestContent, pullRequestHead } from '../github/pull-request.js';
 import type { Redactor } from '../github/redact.js';
@@ -63,10 +64,10 @@ async function checkout(dir: string): Promise<'none' | 'local' | 'remote'> {
 }
 
 /**
- * Decides the branch (the PR's head; `<prefix>issue-<n>-<slug>`, reused across runs; or
- * `<prefix><workflow>-<yyyymmdd-hhmm>`) and checks it out. A fork PR, a workspace that is not
- * a git checkout, or one without `origin` means nothing is delivered, with the reason. Throws GitError/GitHubError when
- * the branch cannot be prepared.
+ * Decides the branch (the PR's head; `<prefix>issue-<n>-<slug>`, reused across runs even after
+ * the issue is renamed; or `<prefix><workflow>-<yyyymmdd-hhmm>`) and checks it out. A fork PR,
+ * a workspace that is not a git checkout, or one without `origin` means nothing is delivered,
+ * with the reason. Throws GitError/GitHubError when the branch cannot be prepared.
  */
 export async function planDelivery(
   ctx: RunContext,
@@ -101,7 +102,7 @@ export async function planDelivery(
   } else {
     const base = config.baseBranch ?? (await defaultBranch(octokit, ctx, redact));
     const branch = thread
-      ? issueBranchName({ issueNumber: thread.number, title: thread.title, prefix: config.branchPrefix })
+      ? await issueBranch(dir, config.branchPrefix, thread, auth)
       : scheduledBranchName({
           workflow: ctx.workflow ?? 'taskpilot',
           date: new Date(),
@@ -157,8 +158,14 @@ export async function deliver(
   if (view.commits === 0) return { ...view, note: 'no changes' };
   const pushed = await push(plan.dir, plan.branch, plan.auth, opts);
   if (!pushed.ok) {
-    const what = pushed.reason === 'rejected' ? 'was rejected' : 'failed';
-    return { ...view, note: `push to ${plan.branch} ${what}: ${redact(pushed.message)}` };
+    const what = pushed.reason === 'rejected' ? 'was rejected (the branch moved on meanwhile)' : 'failed';
+    const note = `push to ${plan.branch} ${what}: ${redact(pushed.message)}`;
+    if (pushed.reason !== 'rejected') return { ...view, note };
+    // Never force: keep the work on a branch of its own, for a person to merge.
+    const aside = `${plan.branch}-run-${ctx.runId}`;
+    const second = await push(plan.dir, aside, plan.auth, opts);
+    if (!second.ok) return { ...view, note };
+    return { ...view, branch: aside, pushed: true, note: `${note}; the work is on ${aside} instead` };
   }
   view.pushed = true;
   if (!plan.openPr || !plan.base) return view;
@@ -179,7 +186,9 @@ export async function deliver(
         head: plan.branch,
         base: plan.base,
         draft: config.draftPr,
-        reviewer: trigger.sender && trigger.sender.type !== 'Bot' ? trigger.sender.login : null,
+        // A cancelled run has seconds left: skip the review request (another spaced write).
+        reviewer:
+          trigger.sender && trigger.sender.type !== 'Bot' && !input.signal ? trigger.sender.login : null,
       },
       redact,
     );
@@ -187,6 +196,31 @@ export async function deliver(
     view.note = `pushed, but the pull request could not be opened: ${redact(String(e))}`;
   }
   return view;
+}
+
+/**
+ * The issue's branch: the one an earlier run pushed (`<prefix>issue-<n>` or
+ * `<prefix>issue-<n>-<slug>`, whatever the title was then, so a renamed issue keeps its branch
+ * and its pull request), preferring the current title's name; else the current title's name.
+ */
+async function issueBranch(
+  dir: string,
+  prefix: string,
+  thread: { number: number; title: string },
+  auth: GitAuth,
+): Promise<string> {
+  const wanted = issueBranchName({ issueNumber: thread.number, title: thread.title, prefix });
+  const stem = `${prefix}issue-${thread.number}`;
+  const header = await authFor(dir, auth, 'fetch');
+  const { stdout } = await runGit(dir, ['ls-remote', '--heads', 'origin', `refs/heads/${stem}*`], {
+    auth: header,
+  });
+  const earlier = stdout
+    .split('\n')
+    .map((line) => line.split('\t')[1]?.replace(/^refs\/heads\//, '') ?? '')
+    .filter((name) => name === stem || name.startsWith(`${stem}-`))
+    .sort();
+  return earlier.includes(wanted) ? wanted : (earlier[0] ?? wanted);
 }
 
 function isFork(headRepo: string | null, ctx: RunContext): boolean {

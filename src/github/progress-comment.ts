@@ -145,17 +145,22 @@ export class ProgressComment {
   /**
    * Writes the final state at once and stops editing. `status` ends a run that got no run_end
    * (signal handler); a run that ended keeps its own status, and one that is still working with
-   * no `status` given counts as failed. Resolves within `finalizeTimeoutMs`, true when written.
+   * no `status` given counts as failed. Resolves within `timeoutMs` (default `finalizeTimeoutMs`),
+   * true when written.
    * Idempotent: later calls return the first call's promise.
    */
-  finalize(status?: Exclude<RunStatus, 'working'>, error?: string): Promise<boolean> {
+  finalize(
+    status?: Exclude<RunStatus, 'working'>,
+    error?: string,
+    timeoutMs: number = this.options.finalizeTimeoutMs ?? 5000,
+  ): Promise<boolean> {
     if (!this.finalizing) {
       this.current = endRun(
         this.current,
         status ?? 'failed',
         error ?? (status ? undefined : 'The run ended without a result'),
       );
-      this.finalizing = this.writer.close(this.current, this.options.finalizeTimeoutMs ?? 5000);
+      this.finalizing = this.writer.close(this.current, timeoutMs);
     }
     return this.finalizing;
   }

@@ -17,6 +17,10 @@ export interface PullRequestContent {
   body: string;
 }
 
+/** Marks the title of a pull request whose run did not finish. */
+const WIP = '[WIP] ';
+const withoutWip = (title: string): string => (title.startsWith(WIP) ? title.slice(WIP.length) : title);
+
 /**
  * Title and body of the pull request for a run's branch (pure). The body links the issue and
  * says `Closes #n` only when the agent finished (`done`), so an unfinished run never closes it.
@@ -30,7 +34,9 @@ export function pullRequestContent(input: {
   runUrl: string | null;
 }): PullRequestContent {
   const subject = input.issue ? input.issue.title : input.request.split('\n', 1)[0] || 'maintenance';
-  const title = `${input.done ? '' : '[WIP] '}taskpilot: ${inlineText(subject, 200)}`;
+  // A title is plain text, not markdown: one line, nothing escaped.
+  const line = breakMentions(truncate(subject.replace(/\s+/g, ' ').trim(), 200));
+  const title = `${input.done ? '' : WIP}taskpilot: ${line}`;
   const parts: string[] = [];
   if (input.issue) {
     parts.push(
@@ -52,7 +58,8 @@ export function pullRequestContent(input: {
 
 /**
  * Opens a pull request from `head` into `base`, or updates the body of the open one that
- * already exists for `head` (an earlier run's). Asks `reviewer` for a review when given; a
+ * already exists for `head` (an earlier run's), and its title when that differs from `title`
+ * only by the `[WIP] ` prefix. Asks `reviewer` for a review when given; a
  * refused review request (the reviewer is the author, or not a collaborator) is not an error.
  * Throws GitHubError.
  */
@@ -72,7 +79,15 @@ export async function openOrUpdatePullRequest(
     let pr: PullRequestRef;
     const open = existing[0];
     if (open) {
-      await octokit.rest.pulls.update({ ...repo, pull_number: open.number, body: input.body });
+      // The title follows the run's state only while it is still one taskpilot wrote for this
+      // subject (`[WIP] ` added or dropped); a title someone edited is kept.
+      const retitle = open.title !== input.title && withoutWip(open.title) === withoutWip(input.title);
+      await octokit.rest.pulls.update({
+        ...repo,
+        pull_number: open.number,
+        body: input.body,
+        ...(retitle ? { title: input.title } : {}),
+      });
       pr = { number: open.number, url: open.html_url, created: false };
     } else {
       const { data } = await octokit.rest.pulls.create({

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { TaskSchema, type Task } from '../tasks/task.js';
-import { commentsNewestFirst } from './comment-lookup.js';
+import { commentsNewestFirst, writtenByTaskpilot } from './comment-lookup.js';
 import type { RepoRef } from './event.js';
 import type { GitHubClient } from './octokit.js';
 import { redactDeep, type Redactor } from './redact.js';
@@ -38,7 +38,9 @@ export function encodeResumeState(state: ResumeState, redact: Redactor): string 
     (s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, description: '' })) }),
     (s) => ({
       ...s,
-      tasks: s.tasks.map((t) => (t.status === 'failed' ? { ...t, result: 'failed' } : { ...t, result: undefined })),
+      tasks: s.tasks.map((t) =>
+        t.status === 'failed' ? { ...t, result: 'failed' } : { ...t, result: undefined },
+      ),
     }),
     (s) => ({ ...s, summary: s.summary?.slice(0, 500) ?? null }),
   ];
@@ -74,7 +76,7 @@ export function decodeResumeState(body: string): ResumeState | null {
 }
 
 /**
- * The newest taskpilot progress comment on the thread that carries a state, skipping the
+ * The newest progress comment taskpilot wrote on the thread that carries a state, skipping the
  * comment of `exceptRunId` (the current run's). Reads at most `maxScanned` comments.
  * Throws GitHubError.
  */
@@ -82,13 +84,14 @@ export async function findResumeState(
   octokit: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
-  options: { exceptRunId: number; maxScanned?: number; signal?: AbortSignal },
+  options: { exceptRunId: number; maxScanned?: number; signal?: AbortSignal; selfLogin?: string | null },
 ): Promise<{ state: ResumeState; url: string } | null> {
   let scanned = 0;
   for await (const comment of commentsNewestFirst(octokit, repo, issueNumber, { signal: options.signal })) {
     if (++scanned > (options.maxScanned ?? 300)) break;
     const run = PROGRESS.exec(comment.body)?.[1];
-    if (!run || Number(run) === options.exceptRunId) continue;
+    if (!run || Number(run) === options.exceptRunId || !writtenByTaskpilot(comment, options.selfLogin))
+      continue;
     const state = decodeResumeState(comment.body);
     if (state) return { state, url: comment.url };
   }
