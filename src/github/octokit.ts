@@ -5,7 +5,7 @@ import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { fetch as undiciFetch } from 'undici';
+import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 
 /**
  * The same client `@actions/github`'s getOctokit builds (REST methods, paginate, the runner's
@@ -22,7 +22,8 @@ export type GitHubClient = InstanceType<typeof TaskpilotOctokit>;
 function proxyFetch(baseUrl: string): typeof fetch | undefined {
   const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
   if (!dispatcher) return undefined;
-  return ((url: string, init: RequestInit) => undiciFetch(url, { ...init, dispatcher } as never)) as never;
+  const viaProxy = (url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher });
+  return viaProxy as unknown as typeof fetch;
 }
 
 /** Octokit's logger shape. Debug and info are silent by default; warn and error go to the console. */
