@@ -18,46 +18,31 @@ import {
   text,
   toolUse,
 } from '../test/support/anthropic-emulator.js';
-
-/**
- * One measurement. `target` bounds `value` in `unit`: from above, or from below when `bound` is
- * 'min'; null when the row is for information, and then `pass` is null too.
- */
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  bound?: 'max' | 'min';
-  pass: boolean | null;
-}
+import { formatTable, info as row, round, type BenchRow } from './rows.js';
 
 const FAN_OUT_JOBS = 3;
-const FAN_OUT_SLEEP_S = 2;
 const MIN_SPEED_UP = 2.8;
 const MAX_RSS_MB = 200;
 
 /**
  * Fan-out through the real agent loop, bash tool, Anthropic adapter and the loopback Messages API:
- * the scripted model starts 3 × `sleep 2` in one turn, then ends its turn (the loop waits for the
- * jobs). The same script with run_in_background false runs them one after another, in the same
- * bench run. The speed-up is foreground wall time / background wall time.
+ * the scripted model starts 3 × `sleep <sleepSeconds>` (default 2) in one turn, then ends its turn
+ * (the loop waits for the jobs). The same script with run_in_background false runs them one after
+ * another, in the same bench run. The speed-up is foreground wall time / background wall time.
  */
-export async function benchJobFanOut(): Promise<BenchRow[]> {
-  const foreground = await timeRun(false);
-  const background = await timeRun(true);
+export async function benchJobFanOut(options: { sleepSeconds?: number } = {}): Promise<BenchRow[]> {
+  const sleepS = options.sleepSeconds ?? 2;
+  const foreground = await timeRun(false, sleepS);
+  const background = await timeRun(true, sleepS);
   const speedUp = round(foreground / background, 2);
   return [
     row(
-      `fan-out: ${FAN_OUT_JOBS} × sleep ${FAN_OUT_SLEEP_S} in the foreground, one after another`,
+      `fan-out: ${FAN_OUT_JOBS} × sleep ${sleepS} in the foreground, one after another`,
       foreground,
       's',
+      2,
     ),
-    row(
-      `fan-out: ${FAN_OUT_JOBS} × sleep ${FAN_OUT_SLEEP_S} as background jobs, loop waits`,
-      background,
-      's',
-    ),
+    row(`fan-out: ${FAN_OUT_JOBS} × sleep ${sleepS} as background jobs, loop waits`, background, 's', 2),
     {
       name: 'fan-out: speed-up of background jobs',
       value: speedUp,
@@ -70,7 +55,7 @@ export async function benchJobFanOut(): Promise<BenchRow[]> {
 }
 
 /** Seconds from the start of a run to its end, tools run as background jobs or in the foreground. */
-async function timeRun(inBackground: boolean): Promise<number> {
+async function timeRun(inBackground: boolean, sleepS: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'taskpilot-bench-jobs-'));
   const api = await startAnthropicEmulator();
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
@@ -78,7 +63,7 @@ async function timeRun(inBackground: boolean): Promise<number> {
   try {
     const workspace = await Workspace.open(dir);
     const calls = Array.from({ length: FAN_OUT_JOBS }, () =>
-      toolUse('bash', { command: `sleep ${FAN_OUT_SLEEP_S}`, run_in_background: inBackground }),
+      toolUse('bash', { command: `sleep ${sleepS}`, run_in_background: inBackground }),
     );
     api.script(calls).respond(() => text('Waiting for the jobs.'));
     const tools: AnyTool[] = [
@@ -134,7 +119,7 @@ export async function benchJobMemory(): Promise<BenchRow[]> {
   const rssMb = round(big.maxRssKb / 1024, 1);
   const ok = big.status === 'completed' && big.logBytes === 2 ** 30 && big.tailOk;
   return [
-    row('memory: peak RSS, job printing nothing (baseline)', round(baseline.maxRssKb / 1024, 1), 'MB'),
+    row('memory: peak RSS, job printing nothing (baseline)', baseline.maxRssKb / 1024, 'MB'),
     {
       name: 'memory: peak RSS, job printing 1 GiB',
       value: rssMb,
@@ -143,7 +128,7 @@ export async function benchJobMemory(): Promise<BenchRow[]> {
       bound: 'max',
       pass: rssMb < MAX_RSS_MB,
     },
-    row('memory: time to run the 1 GiB job and read its tail', round(big.seconds, 2), 's'),
+    row('memory: time to run the 1 GiB job and read its tail', big.seconds, 's', 2),
     {
       name: 'memory: 1 GiB log complete, tail readable',
       value: ok ? 1 : 0,
@@ -204,37 +189,15 @@ async function runMemoryChild(command: string): Promise<void> {
   }
 }
 
-function row(name: string, value: number, unit: string): BenchRow {
-  return { name, value, unit, target: null, pass: null };
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-/** A plain-text table of the rows. */
-export function formatJobsBenchTable(rows: readonly BenchRow[]): string {
-  const cells = rows.map((r) => [
-    r.name,
-    `${r.value} ${r.unit}`,
-    r.target === null ? '' : `${r.bound === 'min' ? '≥' : '<'} ${r.target} ${r.unit}`,
-    r.pass === null ? '' : r.pass ? 'ok' : 'FAIL',
-  ]);
-  const header = ['measurement', 'value', 'target', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]): string =>
-    c
-      .map((s, i) => s.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
 if (process.argv[2] === CHILD_FLAG) {
   await runMemoryChild(process.argv[3] ?? 'true');
 } else if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = [...(await benchJobFanOut()), ...(await benchJobMemory())];
-  console.log(formatJobsBenchTable(rows));
+  console.log(
+    formatTable(
+      rows.map((r) => ({ ...r, group: 'jobs' })),
+      false,
+    ),
+  );
   if (rows.some((r) => r.pass === false)) process.exitCode = 1;
 }

@@ -7,15 +7,7 @@ import { JsonTaskStore, RACY_WINDOW_MS } from '../src/tasks/json-task-store.js';
 import type { Task } from '../src/tasks/task.js';
 import { createTaskTools } from '../src/tools/tasks.js';
 import type { Tool, ToolResult } from '../src/tools/tool.js';
-
-/** One measurement. `target` is an upper bound in `unit`; null when the row is for information. */
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  pass: boolean | null;
-}
+import { check, formatTable, info, type BenchRow } from './rows.js';
 
 export interface TaskBoardBenchOptions {
   /** Board size. Default 10,000. */
@@ -80,14 +72,9 @@ function quantile(samples: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
+/** `target` is an upper bound (`<`) in `unit`; null for information. */
 function row(name: string, value: number, unit: string, target: number | null): BenchRow {
-  return {
-    name,
-    value: Math.round(value * 10) / 10,
-    unit,
-    target,
-    pass: target === null ? null : value < target,
-  };
+  return target === null ? info(name, value, unit) : check(name, value, unit, target);
 }
 
 async function call(tool: Tool<unknown> | undefined, input: unknown): Promise<string | ToolResult> {
@@ -176,26 +163,13 @@ export async function benchTaskBoard(options: TaskBoardBenchOptions = {}): Promi
   }
 }
 
-/** A plain-text table of the rows. */
-export function formatBenchTable(rows: readonly BenchRow[]): string {
-  const cells = rows.map((r) => [
-    r.name,
-    `${r.value} ${r.unit}`,
-    r.target === null ? '' : `< ${r.target} ${r.unit}`,
-    r.pass === null ? '' : r.pass ? 'ok' : 'FAIL',
-  ]);
-  const header = ['measurement', 'value', 'target', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]): string =>
-    c
-      .map((s, i) => s.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchTaskBoard();
-  console.log(formatBenchTable(rows));
+  console.log(
+    formatTable(
+      rows.map((r) => ({ ...r, group: 'task board' })),
+      false,
+    ),
+  );
   if (rows.some((r) => r.pass === false)) process.exitCode = 1;
 }
