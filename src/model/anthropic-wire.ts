@@ -87,19 +87,36 @@ function toMessageParam(message: Message): MessageParam {
   };
 }
 
-/** Puts the moving breakpoint on the last cacheable block, searching back from the end. */
+/**
+ * Puts the moving breakpoints: on the last cacheable block of the conversation (the prefix the
+ * next request will read), and on the last cacheable block before the latest assistant turn
+ * (exactly where the previous request put its own, which it wrote). The API looks back only
+ * 20 blocks from a breakpoint for a cached prefix, so without the second one a turn with many
+ * tool calls would miss the cache. With the tools and the system prompt, that is the API's
+ * limit of 4 breakpoints.
+ */
 function withLastBreakpoint(messages: MessageParam[]): MessageParam[] {
-  for (let m = messages.length - 1; m >= 0; m--) {
+  const last = markLastCacheable(messages, messages.length - 1);
+  if (last < 0) return messages;
+  let previous = last;
+  while (previous >= 0 && messages[previous]?.role !== 'assistant') previous--;
+  markLastCacheable(messages, previous - 1);
+  return messages;
+}
+
+/** Marks the last cacheable block at or before message `from`; returns that message's index, or -1. */
+function markLastCacheable(messages: MessageParam[], from: number): number {
+  for (let m = from; m >= 0; m--) {
     const content = messages[m]?.content;
     if (!Array.isArray(content)) continue;
     for (let b = content.length - 1; b >= 0; b--) {
       const block = content[b];
       if (block === undefined || isUncacheable(block)) continue;
       content[b] = { ...block, cache_control: EPHEMERAL } as ContentBlockParam;
-      return messages;
+      return m;
     }
   }
-  return messages;
+  return -1;
 }
 
 /** The answer's blocks in port shapes; blocks of other types (server tools) are returned in `dropped`. */

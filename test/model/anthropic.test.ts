@@ -148,7 +148,7 @@ describe('createAnthropicModel: answers', () => {
 });
 
 describe('createAnthropicModel: prompt caching', () => {
-  it('marks the last tool, the system prompt and the last block of the last message, moving each turn', async () => {
+  it("marks the last tool, the system prompt, the last block and the previous turn's breakpoint, moving each turn", async () => {
     const model = makeModel();
     let messages: Message[] = [userText('Turn one.')];
     for (let turn = 0; turn < 3; turn++) {
@@ -180,7 +180,8 @@ describe('createAnthropicModel: prompt caching', () => {
           b['cache_control'] ? [`${i}.${j}`] : [],
         ),
       );
-      expect(marked).toEqual([`${2 * turn}.0`]);
+      // The newest message, and where the previous request put its breakpoint (a prefix it wrote).
+      expect(marked).toEqual(turn === 0 ? ['0.0'] : [`${2 * turn - 2}.0`, `${2 * turn}.0`]);
     }
   });
 
