@@ -6,7 +6,7 @@ import { runEngine, type EngineOptions, type EngineResult } from './engine.js';
 import { readRunContext, type RunContext } from './github/event.js';
 import { actionsLogReporter } from './github/log-reporter.js';
 import { createOctokit, type GitHubClient } from './github/octokit.js';
-import { authorizeTrigger } from './github/permissions.js';
+import { authorizeTrigger, isBot } from './github/permissions.js';
 import { ProgressComment } from './github/progress-comment.js';
 import { tokenLogin } from './github/comment-lookup.js';
 import type { Redactor } from './github/redact.js';
@@ -64,13 +64,16 @@ async function runMain(): Promise<void> {
     return;
   }
   const octokit = createOctokit(config.githubToken, { baseUrl: ctx.apiUrl });
+  // Who the token is, asked alongside the permission check when that check asks GitHub anyway.
+  const asksGitHub = decision.sender !== null && !isBot(decision.sender);
+  const login = asksGitHub ? tokenLogin(octokit) : null;
   const permission = await authorizeTrigger(octokit, ctx.repo, decision, config);
   if (!permission.allowed) {
     core.notice(`taskpilot skipped: ${permission.reason}`);
     setSkippedOutputs();
     return;
   }
-  const selfLogin = await tokenLogin(octokit);
+  const selfLogin = await (login ?? tokenLogin(octokit));
   const command = controlCommand(decision);
   if (command && decision.thread) {
     core.info(

@@ -7,7 +7,6 @@ import {
   addLocalExcludes,
   commitAll,
   commitsSince,
-  currentSha,
   issueBranchName,
   prepareBranch,
   push,
@@ -101,14 +100,17 @@ export async function planDelivery(
     target = { kind: 'pr-head', branch: head.branch };
   } else {
     const base = config.baseBranch ?? (await defaultBranch(octokit, ctx, redact));
-    const branch = thread
-      ? await issueBranch(dir, config.branchPrefix, thread, auth)
-      : scheduledBranchName({
-          workflow: ctx.workflow ?? 'taskpilot',
-          date: new Date(),
-          prefix: config.branchPrefix,
-        });
-    target = { kind: 'new', branch, base };
+    target = thread
+      ? { kind: 'new', base, ...(await issueBranch(dir, config.branchPrefix, thread, auth)) }
+      : {
+          kind: 'new',
+          base,
+          branch: scheduledBranchName({
+            workflow: ctx.workflow ?? 'taskpilot',
+            date: new Date(),
+            prefix: config.branchPrefix,
+          }),
+        };
   }
   const prepared = await prepareBranch(dir, target, auth);
   await addLocalExcludes(dir, [config.tasksDir, config.memoryFile]);
@@ -120,7 +122,7 @@ export async function planDelivery(
     base: target.kind === 'new' ? target.base : null,
     openPr: target.kind === 'new' && config.createPr,
     auth,
-    startSha: await currentSha(dir),
+    startSha: prepared.sha,
   };
 }
 
@@ -202,13 +204,14 @@ export async function deliver(
  * The issue's branch: the one an earlier run pushed (`<prefix>issue-<n>` or
  * `<prefix>issue-<n>-<slug>`, whatever the title was then, so a renamed issue keeps its branch
  * and its pull request), preferring the current title's name; else the current title's name.
+ * Also says whether origin has it, so that prepareBranch need not ask again.
  */
 async function issueBranch(
   dir: string,
   prefix: string,
   thread: { number: number; title: string },
   auth: GitAuth,
-): Promise<string> {
+): Promise<{ branch: string; onRemote: boolean }> {
   const wanted = issueBranchName({ issueNumber: thread.number, title: thread.title, prefix });
   const stem = `${prefix}issue-${thread.number}`;
   const header = await authFor(dir, auth, 'fetch');
@@ -220,7 +223,8 @@ async function issueBranch(
     .map((line) => line.split('\t')[1]?.replace(/^refs\/heads\//, '') ?? '')
     .filter((name) => name === stem || name.startsWith(`${stem}-`))
     .sort();
-  return earlier.includes(wanted) ? wanted : (earlier[0] ?? wanted);
+  const branch = earlier.includes(wanted) ? wanted : (earlier[0] ?? wanted);
+  return { branch, onRemote: earlier.includes(branch) };
 }
 
 function isFork(headRepo: string | null, ctx: RunContext): boolean {

@@ -11,7 +11,13 @@ export type BranchTarget =
   /** A pull request's head branch (a run triggered from a PR): work continues on it. */
   | { kind: 'pr-head'; branch: string }
   /** A branch of taskpilot's own (issue, schedule, dispatch), started from `base` when it is new. */
-  | { kind: 'new'; branch: string; base: string };
+  | {
+      kind: 'new';
+      branch: string;
+      base: string;
+      /** Whether origin has the branch, when the caller already asked; else prepareBranch asks. */
+      onRemote?: boolean;
+    };
 
 export interface PreparedBranch {
   /** The branch now checked out. */
@@ -63,7 +69,7 @@ export async function prepareBranch(
   }
 
   const base = assertValidBranchName(target.base);
-  if (await remoteBranchExists(dir, branch, auth, opts)) {
+  if (target.onRemote ?? (await remoteBranchExists(dir, branch, auth, opts))) {
     await fetchBranch(dir, branch, auth, opts);
     const from = await checkoutAt(dir, branch, remoteRef(branch), opts);
     return done(dir, { branch, action: 'reused', from, fetched: true }, opts);
