@@ -120,7 +120,11 @@ async function runMain(): Promise<void> {
   let result: EngineResult | undefined;
   let setupError: string | undefined = planned.error && `could not prepare the branch: ${planned.error}`;
   if (plan) {
-    core.saveState(STATE.plan, JSON.stringify({ ...plan, auth: null }));
+    const { content: _config, ...gitConfig } = plan.gitConfig ?? {};
+    core.saveState(
+      STATE.plan,
+      JSON.stringify({ ...plan, auth: null, gitConfig: plan.gitConfig && gitConfig }),
+    );
     if (plan.skip)
       emit({ type: 'notice', level: 'warning', message: `Nothing will be pushed: ${plan.skip}.` });
     let prompt = formatRequest(decision, context);

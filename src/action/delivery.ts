@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { DeliveryView, TaskView } from '../agent/events.js';
 import type { ActionConfig } from '../config.js';
@@ -34,6 +36,13 @@ export interface DeliveryPlan {
   openPr: boolean;
   auth: GitAuth | null;
   startSha: string | null;
+  /**
+   * The repository's git config as it was before the agent ran. The agent could add filters,
+   * proxies or URL rewrites that delivery's git commands would then obey (running its code, or
+   * sending the token elsewhere), so delivery restores it first. `content` stays in memory:
+   * the post step, which only has the hash, refuses to deliver when the config changed.
+   */
+  gitConfig: { path: string; hash: string; content?: string | undefined } | null;
 }
 
 export interface DeliverInput {
@@ -85,6 +94,7 @@ export async function planDelivery(
     openPr: false,
     auth: null,
     startSha: null,
+    gitConfig: null,
   });
   const kind = await checkout(dir);
   if (kind === 'none') return none('the workspace is not a git checkout, so nothing is committed');
@@ -123,6 +133,7 @@ export async function planDelivery(
     openPr: target.kind === 'new' && config.createPr,
     auth,
     startSha: prepared.sha,
+    gitConfig: await snapshotConfig(dir),
   };
 }
 
@@ -142,6 +153,8 @@ export async function deliver(
   const view: DeliveryView = { branch: plan.branch, commits: 0, pushed: false, pullRequest: null, note: '' };
   if (plan.skip !== null || !plan.branch || !plan.startSha) return { ...view, note: plan.skip ?? '' };
   const opts = input.signal ? { signal: input.signal } : {};
+  const tampered = await restoreConfig(plan.gitConfig);
+  if (tampered) return { ...view, note: tampered };
   try {
     await commitAll(
       plan.dir,
@@ -227,8 +240,35 @@ async function issueBranch(
   return { branch, onRemote: earlier.includes(branch) };
 }
 
+async function snapshotConfig(dir: string): Promise<DeliveryPlan['gitConfig']> {
+  const { stdout } = await exec('git', ['rev-parse', '--path-format=absolute', '--git-path', 'config'], {
+    cwd: dir,
+  });
+  const path = stdout.trim();
+  const content = await readFile(path, 'utf8');
+  return { path, hash: sha256(content), content };
+}
+
+/**
+ * Puts the git config back as it was before the agent ran. Returns why delivery must stop, or
+ * null: when only the hash is known (the post step) and the config changed, it cannot be
+ * restored, so nothing is delivered.
+ */
+async function restoreConfig(saved: DeliveryPlan['gitConfig']): Promise<string | null> {
+  if (!saved) return null;
+  const now = await readFile(saved.path, 'utf8').catch(() => '');
+  if (sha256(now) === saved.hash) return null;
+  if (saved.content === undefined)
+    return 'the git config changed during the run, so nothing is pushed from the post step';
+  await writeFile(saved.path, saved.content);
+  return null;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A head repository that is another one, or that is gone (a deleted fork), cannot be pushed to. */
 function isFork(headRepo: string | null, ctx: RunContext): boolean {
-  return headRepo !== null && headRepo.toLowerCase() !== `${ctx.repo.owner}/${ctx.repo.repo}`.toLowerCase();
+  return headRepo === null || headRepo.toLowerCase() !== `${ctx.repo.owner}/${ctx.repo.repo}`.toLowerCase();
 }
 
 async function defaultBranch(octokit: GitHubClient, ctx: RunContext, redact: Redactor): Promise<string> {

@@ -61,23 +61,29 @@ export function pullRequestContent(input: {
  * already exists for `head` (an earlier run's), and its title when that differs from `title`
  * only by the `[WIP] ` prefix. Asks `reviewer` for a review when given; a
  * refused review request (the reviewer is the author, or not a collaborator) is not an error.
- * Throws GitHubError.
+ * The title and body are redacted (they carry the model's summary). A create is never retried
+ * blindly: after a failure the open pull request is looked up again, as the create may have
+ * landed. Throws GitHubError.
  */
 export async function openOrUpdatePullRequest(
   octokit: GitHubClient,
   repo: RepoRef,
-  input: PullRequestContent & { head: string; base: string; draft: boolean; reviewer: string | null },
+  request: PullRequestContent & { head: string; base: string; draft: boolean; reviewer: string | null },
   redact: Redactor,
 ): Promise<PullRequestRef> {
-  try {
-    const { data: existing } = await octokit.rest.pulls.list({
+  const input = { ...request, title: redact(request.title), body: redact(request.body) };
+  const findOpen = async () => {
+    const { data } = await octokit.rest.pulls.list({
       ...repo,
       head: `${repo.owner}:${input.head}`,
       state: 'open',
       per_page: 1,
     });
+    return data[0];
+  };
+  try {
     let pr: PullRequestRef;
-    const open = existing[0];
+    const open = await findOpen();
     if (open) {
       // The title follows the run's state only while it is still one taskpilot wrote for this
       // subject (`[WIP] ` added or dropped); a title someone edited is kept.
@@ -90,15 +96,23 @@ export async function openOrUpdatePullRequest(
       });
       pr = { number: open.number, url: open.html_url, created: false };
     } else {
-      const { data } = await octokit.rest.pulls.create({
-        ...repo,
-        head: input.head,
-        base: input.base,
-        title: input.title,
-        body: input.body,
-        draft: input.draft,
-      });
-      pr = { number: data.number, url: data.html_url, created: true };
+      let created: { number: number; html_url: string };
+      try {
+        ({ data: created } = await octokit.rest.pulls.create({
+          ...repo,
+          head: input.head,
+          base: input.base,
+          title: input.title,
+          body: input.body,
+          draft: input.draft,
+          request: { retries: 0 },
+        }));
+      } catch (error) {
+        const landed = await findOpen();
+        if (!landed) throw error;
+        created = landed;
+      }
+      pr = { number: created.number, url: created.html_url, created: true };
     }
     if (input.reviewer) {
       await octokit.rest.pulls

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastUserText, text, toolUse } from '../support/anthropic-emulator.js';
 import { requireDist } from '../support/dist.js';
@@ -300,6 +301,32 @@ describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
       expect(run.outputs).toMatchObject({ commits: '0', branch: '', 'pr-number': '' });
     });
   }
+
+  it('delivery ignores git config the agent planted, and the PR carries no secret', async ({
+    onTestFinished,
+  }) => {
+    const s = await scenario(onTestFinished);
+    const planted = `${s.git.root}/filter-ran`;
+    s.api.script(
+      [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nfixed\n' })],
+      [toolUse('write_file', { path: '.gitattributes', content: '* filter=evil\n' })],
+      [
+        toolUse('bash', {
+          command: `git config filter.evil.clean 'touch ${planted}; cat'`,
+          run_in_background: false,
+        }),
+      ],
+      text('Done. The key I found was sk-ant-api03-leakedKeyValue0123456789abcdef.'),
+    );
+    const run = await s.run({ eventName: 'issues', payload: issueLabeledPayload() });
+    expect(run.code).toBe(0);
+    // The filter was removed with the rest of the agent's config before git add ran.
+    await expect(access(planted)).rejects.toThrow();
+    expect(await s.origin('show', `${ISSUE_BRANCH}:README.md`)).toContain('fixed');
+    const created = run.github.filter((r) => r.method === 'POST' && r.path === pullsPath);
+    expect(JSON.stringify(created[0]?.json)).not.toContain('leakedKeyValue');
+    expect(JSON.stringify(created[0]?.json)).toContain('***');
+  });
 
   it('origin moved first: the push is rejected, nothing is forced, and the work goes to a branch aside', async ({
     onTestFinished,
