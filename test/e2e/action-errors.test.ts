@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  useScenario,
   ISSUE,
   issueCommentPayload,
-  startScenario,
   writesOf,
   type Scenario,
 } from '../support/action-scenario.js';
@@ -15,14 +15,6 @@ import { readStatusMarker } from '../../src/github/markers.js';
 /** Runs that cannot start or cannot finish: bad inputs, a bad event payload, a model outage. */
 
 beforeAll(() => requireDist());
-
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished): Promise<Scenario> {
-  const s = await startScenario();
-  onTestFinished(() => s.close());
-  return s;
-}
 
 const payload = () => issueCommentPayload('/agent fix the spelling in README.md');
 
@@ -44,7 +36,7 @@ describe.concurrent('invalid inputs fail the step before any request', () => {
       message: 'Input "max-cost-usd" must be a non-negative number (got "-1")',
     },
   ])('$input: $value', async ({ input, value, message }, { onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({ eventName: 'issue_comment', payload: payload(), inputs: { [input]: value } });
     expect(run.code).toBe(1);
     expect(errorsOf(run.stdout)).toEqual([`taskpilot: ${message}`]);
@@ -53,7 +45,7 @@ describe.concurrent('invalid inputs fail the step before any request', () => {
   });
 
   it('names every bad input at once', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({
       eventName: 'issue_comment',
       payload: payload(),
@@ -82,7 +74,7 @@ describe.concurrent('a malformed event payload fails the step with a clear error
   }
 
   it('invalid JSON: exit 1, nothing sent', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const { run } = await runWithEventFile(s, '{"action": "created", "comment": {');
     expect(run.code).toBe(1);
     expect(s.gh.requests).toEqual([]);
@@ -92,13 +84,13 @@ describe.concurrent('a malformed event payload fails the step with a clear error
   // @actions/github parses the event file when imported; taskpilot must not import it, or a bad
   // payload would kill the step with a bare SyntaxError before it can say what is wrong.
   it('invalid JSON: an ::error:: annotation names the event file', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const { run, eventPath } = await runWithEventFile(s, '{"action": "created", "comment": {');
     expect(errorsOf(run.stdout)).toEqual([`taskpilot: The event payload at ${eventPath} is not valid JSON`]);
   });
 
   it('a payload missing the fields its event needs', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const broken = payload();
     delete broken.comment;
     const run = await s.run({ eventName: 'issue_comment', payload: broken });
@@ -113,7 +105,7 @@ describe.concurrent('a malformed event payload fails the step with a clear error
 
 describe.concurrent('a model outage fails the run and says why', () => {
   it('500 on every attempt: the SDK retries, then ❌ with the reason', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.respond(() =>
       apiError(500, 'Internal server error (emulated outage)', { headers: { 'retry-after-ms': '20' } }),
     );
@@ -133,7 +125,7 @@ describe.concurrent('a model outage fails the run and says why', () => {
   });
 
   it('401: not retried, ❌ with the reason, the key not shown', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.respond(() => apiError(401, `invalid x-api-key ${s.anthropicKey}`));
     const run = await s.run({ eventName: 'issue_comment', payload: payload() });
     expect(run.code).toBe(1);

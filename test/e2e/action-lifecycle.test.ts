@@ -1,15 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  useScenario,
   ISSUE,
   REPO,
   issueCommentPayload,
   isAlive,
   pidFile,
-  startScenario,
   waitFor,
   writesOf,
-  type Scenario,
 } from '../support/action-scenario.js';
 import { delayed, hang, text, toolUse } from '../support/anthropic-emulator.js';
 import { requireDist } from '../support/dist.js';
@@ -21,14 +20,6 @@ import { readStatusMarker } from '../../src/github/markers.js';
  */
 
 beforeAll(() => requireDist());
-
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished): Promise<Scenario> {
-  const s = await startScenario();
-  onTestFinished(() => s.close());
-  return s;
-}
 
 const payload = () => issueCommentPayload('/agent fix the spelling in README.md');
 const commentPath = new RegExp(`^/repos/${REPO}/issues/comments/\\d+$`);
@@ -50,7 +41,7 @@ describe.concurrent('the progress comment', () => {
   it('coalesces the edits of ~10 quick turns to one per progress-interval-seconds', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const turns = 10;
     for (let i = 1; i <= turns; i++) {
       s.api.script(delayed(600, [toolUse('bash', { command: `echo step ${i}` })]));
@@ -95,7 +86,7 @@ describe.concurrent('the progress comment', () => {
   });
 
   it('survives a 502 on an edit, including the final one', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const first = s.gh.fail({ match: (r) => r.method === 'PATCH', status: 502 });
     const final = s.gh.fail({
       match: (r) => r.method === 'PATCH' && JSON.stringify(r.json).includes('status=done'),
@@ -119,7 +110,7 @@ describe.concurrent('cancellation', () => {
   it('SIGTERM during a foreground command with a background job running: ⏹, no orphans', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     // The pids go outside the workspace, so that they are not part of the run's work.
     const pids = s.scratch;
     s.api.script(
@@ -155,7 +146,7 @@ describe.concurrent('cancellation', () => {
   });
 
   it('SIGINT while the model request hangs: ⏹ cancelled within seconds', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(hang());
     const { sent, onSpawn } = signalWhen(
       () =>
@@ -180,7 +171,7 @@ describe.concurrent('the post step', () => {
   it('marks the comment ⏹ cancelled after the main step was killed with SIGKILL', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script([toolUse('bash', { command: 'echo one' })], hang());
     const { onSpawn } = signalWhen(
       () =>
@@ -211,7 +202,7 @@ describe.concurrent('the post step', () => {
   });
 
   it('leaves the comment alone after a normal finish', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Spelling fixed.'));
     const main = await s.run({ eventName: 'issue_comment', payload: payload() });
     expect(main.code).toBe(0);

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  useScenario,
   ISSUE,
   bodiesOf,
   issueCommentPayload,
   logWithoutMaskCommands,
-  startScenario,
-  type Scenario,
 } from '../support/action-scenario.js';
 import { actionYml } from '../support/action-runner.js';
 import { lastToolResults, text, toolUse } from '../support/anthropic-emulator.js';
@@ -15,13 +14,8 @@ import { requireDist } from '../support/dist.js';
 
 beforeAll(() => requireDist());
 
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished, githubToken?: string): Promise<Scenario> {
-  const s = await startScenario(githubToken === undefined ? {} : { githubToken });
-  onTestFinished(() => s.close());
-  return s;
-}
+const scenario = (onTestFinished: (fn: () => Promise<void>) => void, githubToken?: string) =>
+  useScenario(onTestFinished, githubToken === undefined ? {} : { githubToken });
 
 const payload = () => issueCommentPayload('/agent plan and fix the spelling');
 

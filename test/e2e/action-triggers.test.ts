@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  useScenario,
   ISSUE,
   PR,
   READER,
@@ -11,7 +12,6 @@ import {
   pullRequestLabeledPayload,
   reviewCommentPayload,
   schedulePayload,
-  startScenario,
   workflowDispatchPayload,
   writesOf,
   type Scenario,
@@ -27,14 +27,6 @@ import { progressMarker } from '../../src/github/markers.js';
  */
 
 beforeAll(() => requireDist());
-
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished): Promise<Scenario> {
-  const s = await startScenario();
-  onTestFinished(() => s.close());
-  return s;
-}
 
 /** The first user message the model received: the request and its context. */
 function firstPrompt(s: Scenario): string {
@@ -61,7 +53,7 @@ function expectDoneOn(s: Scenario, run: ScenarioRun, target: number, summary: st
 
 describe.concurrent('trigger rows: each starts a run', () => {
   it('issue_comment on an issue: "/agent …" from a writer', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Fixed the spelling.'));
     const run = await s.run({
       eventName: 'issue_comment',
@@ -76,7 +68,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   });
 
   it('issue_comment on a pull request', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Reviewed the PR.'));
     const run = await s.run({
       eventName: 'issue_comment',
@@ -90,7 +82,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   it('pull_request_review_comment: the first request has the file, line and diff hunk', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Renamed the variable.'));
     const hunk =
       '@@ -10,3 +10,4 @@ export function parse(input) {\n-  const tmp = input;\n+  const tmpValue = input;';
@@ -110,7 +102,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   });
 
   it('issues opened with the trigger label', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Worked on the issue.'));
     const run = await s.run({ eventName: 'issues', payload: issuesPayload('opened', ['bug', 'Agent']) });
     expectDoneOn(s, run, ISSUE, 'Worked on the issue.');
@@ -120,7 +112,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   });
 
   it('issues labeled with the trigger label', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Worked on the labeled issue.'));
     const run = await s.run({ eventName: 'issues', payload: issuesPayload('labeled', ['agent'], 'agent') });
     expectDoneOn(s, run, ISSUE, 'Worked on the labeled issue.');
@@ -128,7 +120,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   });
 
   it('pull_request labeled with the trigger label', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Worked on the PR.'));
     const run = await s.run({ eventName: 'pull_request', payload: pullRequestLabeledPayload('agent') });
     expectDoneOn(s, run, PR, 'Worked on the PR.');
@@ -138,7 +130,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   });
 
   it('schedule with a prompt runs without posting any comment', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Nightly chores done.'));
     const run = await s.run({
       eventName: 'schedule',
@@ -157,7 +149,7 @@ describe.concurrent('trigger rows: each starts a run', () => {
   it('workflow_dispatch with a prompt and progress-issue posts its comment on that issue', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.api.script(text('Dependencies updated.'));
     const run = await s.run({
       eventName: 'workflow_dispatch',
@@ -186,7 +178,7 @@ function expectSkipped(run: ScenarioRun, reason: RegExp): void {
 
 describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', () => {
   it('a user with read access', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({
       eventName: 'issue_comment',
       payload: issueCommentPayload('/agent delete everything', { login: READER }),
@@ -201,7 +193,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it('a user who is not a collaborator', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({
       eventName: 'issue_comment',
       payload: issueCommentPayload('/agent do it', { login: 'drive-by' }),
@@ -210,7 +202,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it('a bot sender, even one with write access', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     s.gh.setPermission(REPO, 'renovate[bot]', 'write');
     const run = await s.run({
       eventName: 'issue_comment',
@@ -221,7 +213,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it("the action's own comment (it carries the taskpilot marker)", async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const body = `${progressMarker(99)}\n<!-- taskpilot:status=done -->**✅ Done**\n\nRan /agent as asked.`;
     const run = await s.run({ eventName: 'issue_comment', payload: issueCommentPayload(body) });
     expectSkipped(run, /was written by taskpilot/);
@@ -229,7 +221,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it('a label other than the trigger label', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const issue = await s.run({ eventName: 'issues', payload: issuesPayload('labeled', ['bug'], 'bug') });
     expectSkipped(issue, /label "bug" is not "agent"/);
     const pr = await s.run({ eventName: 'pull_request', payload: pullRequestLabeledPayload('bug') });
@@ -238,7 +230,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it('a comment without the trigger phrase', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({
       eventName: 'issue_comment',
       payload: issueCommentPayload('Thanks! Quoting the docs: `/agent` only works for writers.'),
@@ -248,7 +240,7 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
   });
 
   it('schedule without a prompt', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useScenario(onTestFinished);
     const run = await s.run({ eventName: 'schedule', payload: schedulePayload() });
     expectSkipped(run, /a schedule run needs the "prompt" input/);
     expect(run.github).toEqual([]);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lastUserText, text, toolUse } from '../support/anthropic-emulator.js';
 import { requireDist } from '../support/dist.js';
 import {
+  useDeliveryScenario,
   BOT,
   FORK_PR,
   ISSUE,
@@ -17,9 +18,7 @@ import {
   issueLabeledPayload,
   sameRepoPrLabeledPayload,
   schedulePayload,
-  startDeliveryScenario,
   workLine,
-  type DeliveryScenario,
 } from '../support/delivery-scenario.js';
 import { readStatusMarker } from '../../src/github/markers.js';
 
@@ -31,14 +30,6 @@ import { readStatusMarker } from '../../src/github/markers.js';
 
 beforeAll(() => requireDist());
 
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished): Promise<DeliveryScenario> {
-  const s = await startDeliveryScenario();
-  onTestFinished(() => s.close());
-  return s;
-}
-
 const CO_AUTHOR = `Co-authored-by: ${SENDER.login} <${SENDER.id}+${SENDER.login}@users.noreply.github.com>`;
 const pullsPath = `/repos/${REPO}/pulls`;
 const prUrl = (n: number) => `https://github.com/${REPO}/pull/${n}`;
@@ -49,7 +40,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
   it('a PR comment: commits go to the PR head branch; no pull request is opened', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script(
       [
         toolUse('write_file', { path: 'notes.md', content: 'notes\n' }),
@@ -95,7 +86,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
   it('a PR label (same repository): the head from the payload, from a detached checkout', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     // actions/checkout leaves pull_request runs on a detached merge commit.
     await s.git.git(s.workspace, 'checkout', '--quiet', '--detach');
     s.api.script(
@@ -118,7 +109,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
   it('an issue label: a taskpilot/issue-… branch and a draft PR that closes the issue', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script(
       [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nSpelled commit.\n' })],
       text('Fixed the spelling of "commit".'),
@@ -169,7 +160,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
   it('a schedule: a taskpilot/<workflow>-<yyyymmdd-hhmm> branch, a PR, progress on progress-issue', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script(
       [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nTidy.\n' })],
       text('Tidied the README.'),
@@ -215,7 +206,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
   it('a renamed issue: the next run keeps the branch and the pull request of the first', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script([toolUse('write_file', { path: 'a.txt', content: 'a\n' })], text('Part one.'));
     const first = await s.run({
       eventName: 'issue_comment',
@@ -244,7 +235,7 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
 
 describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
   it('a run that changes nothing: no branch, no PR, "no changes", commits=0', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script([toolUse('bash', { command: 'cat README.md' })], text('README.md holds a title only.'));
     const run = await s.run({
       eventName: 'issue_comment',
@@ -277,7 +268,7 @@ describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
   ];
   for (const c of forkCases) {
     it(`a fork PR, ${c.name}: read-only, nothing pushed, the run succeeds`, async ({ onTestFinished }) => {
-      const s = await scenario(onTestFinished);
+      const s = await useDeliveryScenario(onTestFinished);
       s.api.script(
         [toolUse('write_file', { path: 'fix.txt', content: 'would fix\n' })],
         text('The typo is on line 3; suggested the fix here.'),
@@ -305,7 +296,7 @@ describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
   it('delivery ignores git config the agent planted, and the PR carries no secret', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     const planted = `${s.git.root}/filter-ran`;
     s.api.script(
       [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nfixed\n' })],
@@ -331,7 +322,7 @@ describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
   it('origin moved first: the push is rejected, nothing is forced, and the work goes to a branch aside', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     let theirs = '';
     s.api.script([toolUse('write_file', { path: 'README.md', content: '# fixture\n\nours\n' })]);
     // While the agent works, someone else pushes the same branch from another clone.

@@ -12,6 +12,7 @@ import {
 } from '../support/anthropic-emulator.js';
 import { requireDist } from '../support/dist.js';
 import {
+  useDeliveryScenario,
   BOT,
   GITHUB_TOKEN,
   ISSUE,
@@ -19,10 +20,8 @@ import {
   REPO,
   commentPayload,
   commitOn,
-  startDeliveryScenario,
   waitFor,
   workLine,
-  type DeliveryScenario,
 } from '../support/delivery-scenario.js';
 import { REPLY_MARKER } from '../../src/action/control.js';
 import { progressMarker, readStatusMarker } from '../../src/github/markers.js';
@@ -36,14 +35,6 @@ import { decodeResumeState, encodeResumeState } from '../../src/github/resume-st
  */
 
 beforeAll(() => requireDist());
-
-type Finished = (fn: () => Promise<void>) => void;
-
-async function scenario(onTestFinished: Finished): Promise<DeliveryScenario> {
-  const s = await startDeliveryScenario();
-  onTestFinished(() => s.close());
-  return s;
-}
 
 const pullsPath = `/repos/${REPO}/pulls`;
 const NEW_PR = 4;
@@ -65,7 +56,7 @@ describe.concurrent('cancellation', { timeout: 60_000 }, () => {
   it('SIGTERM mid-run: the work in progress is committed and pushed; ⏹ cancelled', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.api.script([toolUse('write_file', { path: 'README.md', content: '# fixture\n\nhalf done\n' })], hang());
     let sentAt = 0;
     const run = await s.run({
@@ -108,7 +99,7 @@ describe.concurrent('cancellation', { timeout: 60_000 }, () => {
 
 describe.concurrent('resuming', { timeout: 60_000 }, () => {
   it('run 2 restores the board run 1 left at the turn limit and finishes it', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     const RUN_1 = 7001;
     const RUN_2 = 7002;
     const steps = ['Step one', 'Step two', 'Step three', 'Step four'];
@@ -249,7 +240,7 @@ describe.concurrent('control commands', { timeout: 60_000 }, () => {
   it('/agent stop cancels the working run through the API and answers once, without the model', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     s.gh.addComment(REPO, ISSUE, {
       body: `${progressMarker(RUNNING)}\n${statusHead('working')} · 1m 12s`,
       user: 'github-actions[bot]',
@@ -275,7 +266,7 @@ describe.concurrent('control commands', { timeout: 60_000 }, () => {
   });
 
   it('/agent status answers with the latest run’s state, without the model', async ({ onTestFinished }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     const now = new Date().toISOString();
     const task = (id: string, status: 'completed' | 'pending') => ({
       id,
@@ -327,7 +318,7 @@ describe.concurrent('credentials', { timeout: 60_000 }, () => {
   it('the token is never in .git/config nor in the environment of tool commands', async ({
     onTestFinished,
   }) => {
-    const s = await scenario(onTestFinished);
+    const s = await useDeliveryScenario(onTestFinished);
     // origin over authenticated HTTP on the server URL: the case where the token IS used.
     const server = await s.serveOriginOverHttp(s.workspace);
     const basic = Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64');

@@ -267,3 +267,13 @@ export function workflowDispatchPayload(): Payload {
 
 /** The schedule payload the runner writes (the webhook examples have none). */
 export const schedulePayload = (): Payload => ({ schedule: '17 3 * * *' });
+
+/** Registers for a test: starts a scenario and closes it when the test finishes. */
+export async function useScenario(
+  onTestFinished: (fn: () => Promise<void>) => void,
+  options?: Parameters<typeof startScenario>[0],
+): Promise<Scenario> {
+  const s = await startScenario(options);
+  onTestFinished(() => s.close());
+  return s;
+}

@@ -256,3 +256,12 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 15
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Registers for a test: starts a delivery scenario and closes it when the test finishes. */
+export async function useDeliveryScenario(
+  onTestFinished: (fn: () => Promise<void>) => void,
+): Promise<DeliveryScenario> {
+  const s = await startDeliveryScenario();
+  onTestFinished(() => s.close());
+  return s;
+}
