@@ -8,6 +8,7 @@ import type { Task } from '../src/tasks/task.js';
 import { createTaskTools } from '../src/tools/tasks.js';
 import type { Tool, ToolResult } from '../src/tools/tool.js';
 import { check, formatTable, info, type BenchRow } from './rows.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 export interface TaskBoardBenchOptions {
   /** Board size. Default 10,000. */
@@ -20,24 +21,12 @@ export interface TaskBoardBenchOptions {
 
 const OWNER = 'bench';
 
-/** Deterministic PRNG (mulberry32), so every run measures the same board. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Writes a board of `n` tasks, each blocked by 0–3 random earlier tasks (so it is acyclic):
  * the first 40% completed, the next 10% in progress (owned by the bench), the rest pending.
  */
 function writeBoard(dir: string, n: number, seed: number): string[] {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const at = new Date(Date.now() - 60_000).toISOString();
   const inProgress: string[] = [];
   for (let i = 1; i <= n; i++) {

@@ -83,7 +83,8 @@ const labels = z
   .optional()
   .transform((ls) => (ls ?? []).map((l) => l.name));
 
-const issue = z.object({
+/** What issues and pull requests share in payloads. */
+const threadFields = {
   number: z.number().int(),
   title: z.string(),
   body: text,
@@ -91,17 +92,15 @@ const issue = z.object({
   user: actor,
   labels,
   updated_at: z.string(),
+};
+
+const issue = z.object({
+  ...threadFields,
   pull_request: z.looseObject({}).nullable().optional(),
 });
 
 const pullRequest = z.object({
-  number: z.number().int(),
-  title: z.string(),
-  body: text,
-  html_url: z.string(),
-  user: actor,
-  labels,
-  updated_at: z.string(),
+  ...threadFields,
   head: z.object({
     ref: z.string(),
     sha: z.string(),

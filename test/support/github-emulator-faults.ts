@@ -1,4 +1,5 @@
 import type { EmulatorResponse } from './github-emulator-routes.js';
+import { seededRandom } from './seeded-random.js';
 
 /** Fault injection for the GitHub emulator: failures by predicate and count, or by probability. */
 
@@ -26,18 +27,6 @@ export interface Fault {
   readonly spec: FaultSpec;
   /** Requests this fault has answered. */
   hits: number;
-}
-
-/** mulberry32: a small deterministic RNG. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultInjector {
