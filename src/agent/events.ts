@@ -3,6 +3,18 @@ import type { Usage } from '../model/model-client.js';
 /** Why a run ended. Every run ends with exactly one of these. */
 export type RunEndReason = 'done' | 'max_turns' | 'deadline' | 'budget' | 'aborted' | 'error';
 
+/** How a run ended: what the loop returns and what `run_end` reports. */
+export interface RunOutcome {
+  reason: RunEndReason;
+  /** The model's final text, or the wind-down summary. Empty when the model gave none. */
+  summary: string;
+  /** Set when reason is 'error'. */
+  error?: string | undefined;
+  turns: number;
+  usage: Usage;
+  costUsd: number;
+}
+
 /** A task as reporters see it (see tasks/task.ts for the stored shape). */
 export interface TaskView {
   id: string;
@@ -79,16 +91,7 @@ export type AgentEvent =
     }
   | { type: 'job'; action: 'queued' | 'started' | 'ended'; job: JobView }
   | { type: 'delivery'; delivery: DeliveryView }
-  | {
-      type: 'run_end';
-      reason: RunEndReason;
-      summary: string;
-      error?: string | undefined;
-      turns: number;
-      usage: Usage;
-      costUsd: number;
-      durationMs: number;
-    };
+  | ({ type: 'run_end'; durationMs: number } & RunOutcome);
 
 export type EventSink = (event: AgentEvent) => void;
 

@@ -21,7 +21,7 @@ import {
   keepCutOffResponse,
   windDownText,
 } from './conversation.js';
-import { preview, type EventSink, type RunEndReason } from './events.js';
+import { preview, type EventSink, type RunEndReason, type RunOutcome } from './events.js';
 import { prepareToolCall, skippedResult } from './tool-dispatch.js';
 
 /** Continuations after stop_reason max_tokens before the response is taken as it is. */
@@ -47,15 +47,7 @@ export interface RunAgentOptions {
   windDownTimeoutMs?: number | undefined;
 }
 
-export interface RunResult {
-  reason: RunEndReason;
-  /** The model's final text, or the wind-down summary. Empty when the model gave none. */
-  summary: string;
-  /** Set when reason is 'error'. */
-  error?: string | undefined;
-  turns: number;
-  usage: Usage;
-  costUsd: number;
+export interface RunResult extends RunOutcome {
   messages: Message[];
 }
 
