@@ -95,6 +95,42 @@ describe.concurrent('cancellation', { timeout: 60_000 }, () => {
     expect(JSON.stringify(created?.json)).not.toContain('Closes');
     expect(run.outputs).toMatchObject({ branch: ISSUE_BRANCH, commits: '1' });
   });
+
+  it('SIGKILL mid-run: the post step commits and pushes what the killed run left', async ({
+    onTestFinished,
+  }) => {
+    const s = await useDeliveryScenario(onTestFinished);
+    s.api.script(
+      [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nkilled halfway\n' })],
+      hang(),
+    );
+    const main = await s.run({
+      eventName: 'issue_comment',
+      payload: commentPayload('/agent fix the spelling'),
+      runId: 7301,
+      onSpawn: (child) => {
+        void waitFor('the second model request', () => s.api.requests.length >= 2).then(() =>
+          child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(main.signal).toBe('SIGKILL');
+    expect(await s.originBranches()).toEqual(['changes', 'main']);
+
+    const post = await s.run({
+      eventName: 'issue_comment',
+      payload: commentPayload('/agent fix the spelling'),
+      runId: 7301,
+      state: main.state,
+    });
+    expect(post.code).toBe(0);
+    expect(await commitOn(s, ISSUE_BRANCH)).toMatchObject({
+      subject: 'taskpilot: work in progress',
+      files: ['README.md'],
+    });
+    const [comment] = s.comments(ISSUE);
+    expect(readStatusMarker(comment!.body)).toBe('cancelled');
+  });
 });
 
 describe.concurrent('resuming', { timeout: 60_000 }, () => {

@@ -47,6 +47,8 @@ export interface DeliveryRunOptions {
   /** Default: the scenario's workspace. */
   workspace?: string;
   onSpawn?: ActionRunOptions['onSpawn'];
+  /** Saved state of a main step: runs the post step. */
+  state?: Record<string, string>;
 }
 
 export interface DeliveryRun extends ActionRun {
@@ -126,6 +128,7 @@ export async function startDeliveryScenario(): Promise<DeliveryScenario> {
         ...(o.inputs ? { inputs: o.inputs } : {}),
         ...(o.runId === undefined ? {} : { runId: o.runId }),
         ...(o.onSpawn ? { onSpawn: o.onSpawn } : {}),
+        ...(o.state ? { state: o.state } : {}),
         repository: REPO,
         env: { ...gitEnv, ...o.env },
         workspace: o.workspace ?? git.workspace,
