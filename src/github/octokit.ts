@@ -1,15 +1,14 @@
-import { HttpClient } from '@actions/http-client';
 import { Octokit } from '@octokit/core';
 import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { fetchFor } from '../net/fetch.js';
 
 /**
  * The same client `@actions/github`'s getOctokit builds (REST methods, paginate, the runner's
- * proxy settings), plus throttling and retry. Built from its parts because importing
+ * proxy settings, see fetchFor), plus throttling and retry. Built from its parts because importing
  * `@actions/github` parses the event file at import time, so a malformed payload would crash
  * the step before it could report a clear error.
  */
@@ -17,14 +16,6 @@ const TaskpilotOctokit = Octokit.plugin(restEndpointMethods, paginateRest, throt
 
 /** The Octokit instance every taskpilot GitHub module takes (REST methods and paginate). */
 export type GitHubClient = InstanceType<typeof TaskpilotOctokit>;
-
-/** A fetch that goes through the proxy the runner is configured with (HTTPS_PROXY, NO_PROXY), if any. */
-function proxyFetch(baseUrl: string): typeof fetch | undefined {
-  const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
-  if (!dispatcher) return undefined;
-  const viaProxy = (url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher });
-  return viaProxy as unknown as typeof fetch;
-}
 
 /** Octokit's logger shape. Debug and info are silent by default; warn and error go to the console. */
 export interface OctokitLog {
@@ -99,11 +90,10 @@ export function createOctokit(token: string, options: CreateOctokitOptions = {})
         };
 
   const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
-  const fetch = proxyFetch(baseUrl);
   return new TaskpilotOctokit({
     auth: `token ${token}`,
     baseUrl,
-    ...(fetch ? { request: { fetch } } : {}),
+    request: { fetch: fetchFor(baseUrl) },
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     log,
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: scale },

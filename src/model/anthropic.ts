@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
 import type { Message as ApiMessage } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentEvent } from '../agent/events.js';
+import { fetchFor } from '../net/fetch.js';
 import { modelError, toModelError } from './anthropic-errors.js';
 import { fromContent, fromStopReason, fromUsage, toCreateParams } from './anthropic-wire.js';
 import type { ModelClient, ModelError, ModelRequest, ModelResponse } from './model-client.js';
@@ -114,6 +115,7 @@ export function createAnthropicModel(opts: AnthropicModelOptions): ModelClient {
     timeout: timeoutMs,
     middleware: [overloadWatch],
     openTelemetry: false,
+    fetch: fetchFor(opts.baseURL ?? DEFAULT_BASE_URL),
   });
 
   async function streamOnce(request: ModelRequest, model: string): Promise<Attempt> {

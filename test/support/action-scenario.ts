@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { example, type Payload } from '../github/fixtures.js';
 import { runAction, type ActionRun, type ActionRunOptions } from './action-runner.js';
+import { withHost } from './connect-proxy.js';
 import { EMULATOR_API_KEY, startAnthropicEmulator, type AnthropicEmulator } from './anthropic-emulator.js';
 import { createGitFixture, type GitFixture } from './git-fixture.js';
 import { GitHubEmulator, type RecordedRequest } from './github-emulator.js';
@@ -36,7 +37,10 @@ export interface ScenarioOptions {
 export type ScenarioRunOptions = Omit<
   ActionRunOptions,
   'workspace' | 'githubUrl' | 'anthropicUrl' | 'githubToken' | 'anthropicKey'
->;
+> & {
+  /** Host names the action gets in the emulators' URLs instead of 127.0.0.1 (see connect-proxy.ts). */
+  hosts?: { github: string; anthropic: string };
+};
 
 export interface ScenarioRun extends ActionRun {
   /** Wall time from spawn to exit. */
@@ -97,7 +101,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     git,
     githubToken,
     anthropicKey: EMULATOR_API_KEY,
-    async run(o) {
+    async run({ hosts, ...o }) {
       const firstGitHub = gh.requests.length;
       const firstModel = api.requests.length;
       const started = Date.now();
@@ -111,8 +115,8 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
           o.onSpawn?.(child);
         },
         workspace,
-        githubUrl: gh.url,
-        anthropicUrl: api.url,
+        githubUrl: hosts ? withHost(gh.url, hosts.github) : gh.url,
+        anthropicUrl: hosts ? withHost(api.url, hosts.anthropic) : api.url,
         githubToken,
         anthropicKey: EMULATOR_API_KEY,
       });

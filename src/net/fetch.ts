@@ -1,0 +1,20 @@
+import { HttpClient } from '@actions/http-client';
+import { fetch as undiciFetch, type RequestInit } from 'undici';
+
+/**
+ * The fetch every taskpilot HTTP client takes (Octokit and the Anthropic SDK): the bundled
+ * undici's, sent through the proxy the runner is configured with for `baseUrl` (`HTTPS_PROXY` /
+ * `HTTP_PROXY`, `NO_PROXY`; loopback addresses never use it), as `@actions/http-client` decides.
+ *
+ * Why not the global fetch: a proxy dispatcher only works with the undici that made it, and
+ * `@actions/core` loads the bundled undici anyway; the global fetch would load Node's own copy
+ * of undici on the first request as well, a cost paid before the first GitHub request.
+ */
+export function fetchFor(baseUrl: string): typeof fetch {
+  const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
+  const send = dispatcher
+    ? (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...init, dispatcher })
+    : (input: string | URL, init?: RequestInit) => undiciFetch(input, init);
+  // undici's Request/Response are the same classes Node's global fetch exposes.
+  return send as unknown as typeof fetch;
+}
