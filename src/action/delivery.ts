@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { DeliveryView, TaskView } from '../agent/events.js';
 import type { ActionConfig } from '../config.js';
 import type { RunContext } from '../github/event.js';
@@ -17,7 +15,7 @@ import {
   type GitAuth,
   type GitIdentity,
 } from '../github/git.js';
-import { authFor, runGit } from '../github/git-exec.js';
+import { authForUrls, GitError, runGit, type CommandAuth } from '../github/git-exec.js';
 import type { GitHubClient } from '../github/octokit.js';
 import { openOrUpdatePullRequest, pullRequestContent, pullRequestHead } from '../github/pull-request.js';
 import type { Redactor } from '../github/redact.js';
@@ -53,22 +51,41 @@ export interface DeliverInput {
   signal?: AbortSignal | undefined;
 }
 
-const exec = promisify(execFile);
+/** What the workspace is, from two git commands run side by side. */
+type Checkout =
+  | { kind: 'none' }
+  | { kind: 'local' }
+  | { kind: 'remote'; originUrls: string[]; configPath: string; excludeFile: string };
 
-/** 'none' outside a git work tree, 'local' in one without an `origin` remote. */
-async function checkout(dir: string): Promise<'none' | 'local' | 'remote'> {
-  const git = (...args: string[]) => exec('git', args, { cwd: dir });
-  try {
-    await git('rev-parse', '--show-toplevel');
-  } catch {
-    return 'none';
-  }
-  try {
-    await git('remote', 'get-url', 'origin');
-    return 'remote';
-  } catch {
-    return 'local';
-  }
+/** 'none' outside a git work tree (or without git), 'local' in one without an `origin` remote. */
+async function inspectCheckout(dir: string): Promise<Checkout> {
+  const notARepo = 128;
+  const noSuchRemote = 2;
+  const both = await Promise.all([
+    runGit(
+      dir,
+      [
+        'rev-parse',
+        '--path-format=absolute',
+        '--show-toplevel',
+        '--git-path',
+        'config',
+        '--git-path',
+        'info/exclude',
+      ],
+      { okExitCodes: [0, notARepo] },
+    ),
+    runGit(dir, ['remote', 'get-url', '--all', 'origin'], { okExitCodes: [0, noSuchRemote, notARepo] }),
+  ]).catch((e: unknown) => {
+    if (e instanceof GitError && e.exitCode === null) return null; // git could not run
+    throw e;
+  });
+  if (!both) return { kind: 'none' };
+  const [paths, origin] = both;
+  if (paths.exitCode !== 0) return { kind: 'none' };
+  if (origin.exitCode !== 0) return { kind: 'local' };
+  const [, configPath = '', excludeFile = ''] = paths.stdout.split('\n');
+  return { kind: 'remote', originUrls: origin.stdout.split('\n'), configPath, excludeFile };
 }
 
 /**
@@ -76,6 +93,9 @@ async function checkout(dir: string): Promise<'none' | 'local' | 'remote'> {
  * the issue is renamed; or `<prefix><workflow>-<yyyymmdd-hhmm>`) and checks it out. A fork PR,
  * a workspace that is not a git checkout, or one without `origin` means nothing is delivered,
  * with the reason. Throws GitError/GitHubError when the branch cannot be prepared.
+ *
+ * It stands between the trigger and the first model call, so independent steps run side by
+ * side (the git inspection, the default branch from the API, the issue's earlier branches).
  */
 export async function planDelivery(
   ctx: RunContext,
@@ -96,11 +116,20 @@ export async function planDelivery(
     startSha: null,
     gitConfig: null,
   });
-  const kind = await checkout(dir);
-  if (kind === 'none') return none('the workspace is not a git checkout, so nothing is committed');
-  if (kind === 'local') return none('the checkout has no origin remote, so changes stay in the workspace');
-  const auth: GitAuth = { token: config.githubToken, serverUrl: ctx.serverUrl };
   const thread = trigger.thread;
+  const isPr = thread?.kind === 'pull_request';
+  // Asked at once; only awaited (and its failure only reported) when the branch needs a base.
+  const baseBranch = isPr
+    ? null
+    : config.baseBranch
+      ? Promise.resolve(config.baseBranch)
+      : defaultBranch(octokit, ctx, redact);
+  baseBranch?.catch(() => undefined);
+  const checkout = await inspectCheckout(dir);
+  if (checkout.kind === 'none') return none('the workspace is not a git checkout, so nothing is committed');
+  if (checkout.kind === 'local')
+    return none('the checkout has no origin remote, so changes stay in the workspace');
+  const auth: GitAuth = { token: config.githubToken, serverUrl: ctx.serverUrl };
   let target: BranchTarget;
   if (thread?.kind === 'pull_request') {
     const head = thread.refs
@@ -108,22 +137,29 @@ export async function planDelivery(
       : await pullRequestHead(octokit, ctx.repo, thread.number, redact);
     if (head.fork) return none('this pull request comes from a fork, which taskpilot cannot push to', true);
     target = { kind: 'pr-head', branch: head.branch };
+  } else if (thread) {
+    const fetchAuth = authForUrls(auth, checkout.originUrls);
+    const [base, branch] = await Promise.all([
+      baseBranch,
+      issueBranch(dir, config.branchPrefix, thread, fetchAuth),
+    ]);
+    target = { kind: 'new', base: base ?? '', ...branch };
   } else {
-    const base = config.baseBranch ?? (await defaultBranch(octokit, ctx, redact));
-    target = thread
-      ? { kind: 'new', base, ...(await issueBranch(dir, config.branchPrefix, thread, auth)) }
-      : {
-          kind: 'new',
-          base,
-          branch: scheduledBranchName({
-            workflow: ctx.workflow ?? 'taskpilot',
-            date: new Date(),
-            prefix: config.branchPrefix,
-          }),
-        };
+    target = {
+      kind: 'new',
+      base: (await baseBranch) ?? '',
+      branch: scheduledBranchName({
+        workflow: ctx.workflow ?? 'taskpilot',
+        date: new Date(),
+        prefix: config.branchPrefix,
+      }),
+    };
   }
   const prepared = await prepareBranch(dir, target, auth);
-  await addLocalExcludes(dir, [config.tasksDir, config.memoryFile]);
+  const [, gitConfig] = await Promise.all([
+    addLocalExcludes(dir, [config.tasksDir, config.memoryFile], {}, checkout.excludeFile),
+    snapshotConfig(checkout.configPath),
+  ]);
   return {
     dir,
     skip: null,
@@ -133,7 +169,7 @@ export async function planDelivery(
     openPr: target.kind === 'new' && config.createPr,
     auth,
     startSha: prepared.sha,
-    gitConfig: await snapshotConfig(dir),
+    gitConfig,
   };
 }
 
@@ -223,11 +259,10 @@ async function issueBranch(
   dir: string,
   prefix: string,
   thread: { number: number; title: string },
-  auth: GitAuth,
+  header: CommandAuth | null,
 ): Promise<{ branch: string; onRemote: boolean }> {
   const wanted = issueBranchName({ issueNumber: thread.number, title: thread.title, prefix });
   const stem = `${prefix}issue-${thread.number}`;
-  const header = await authFor(dir, auth, 'fetch');
   const { stdout } = await runGit(dir, ['ls-remote', '--heads', 'origin', `refs/heads/${stem}*`], {
     auth: header,
   });
@@ -240,11 +275,8 @@ async function issueBranch(
   return { branch, onRemote: earlier.includes(branch) };
 }
 
-async function snapshotConfig(dir: string): Promise<DeliveryPlan['gitConfig']> {
-  const { stdout } = await exec('git', ['rev-parse', '--path-format=absolute', '--git-path', 'config'], {
-    cwd: dir,
-  });
-  const path = stdout.trim();
+/** `path`: `git rev-parse --path-format=absolute --git-path config`. */
+async function snapshotConfig(path: string): Promise<DeliveryPlan['gitConfig']> {
   const content = await readFile(path, 'utf8');
   return { path, hash: sha256(content), content };
 }

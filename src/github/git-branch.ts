@@ -58,10 +58,12 @@ export async function prepareBranch(
   opts: GitOptions = {},
 ): Promise<PreparedBranch> {
   const branch = assertValidBranchName(target.branch);
+  const local = headsRef(branch);
   if (target.kind === 'pr-head') {
-    if (await localBranchExists(dir, branch, opts)) {
+    const sha = (await refShas(dir, [local], opts)).get(local);
+    if (sha) {
       await runGit(dir, ['checkout', '--quiet', branch, '--'], opts);
-      return done(dir, { branch, action: 'checked-out', from: headsRef(branch), fetched: false }, opts);
+      return { branch, action: 'checked-out', from: local, fetched: false, sha };
     }
     await fetchBranch(dir, branch, auth, opts);
     const from = await checkoutAt(dir, branch, remoteRef(branch), opts);
@@ -74,17 +76,18 @@ export async function prepareBranch(
     const from = await checkoutAt(dir, branch, remoteRef(branch), opts);
     return done(dir, { branch, action: 'reused', from, fetched: true }, opts);
   }
-  if (await localBranchExists(dir, branch, opts)) {
+  // One look at both refs; a checkout leaves HEAD at the sha it read, so no rev-parse follows.
+  const known = await refShas(dir, [local, remoteRef(base)], opts);
+  const localSha = known.get(local);
+  if (localSha) {
     await runGit(dir, ['checkout', '--quiet', branch, '--'], opts);
-    return done(dir, { branch, action: 'reused', from: headsRef(branch), fetched: false }, opts);
+    return { branch, action: 'reused', from: local, fetched: false, sha: localSha };
   }
-  let fetched = false;
-  if (!(await refExists(dir, remoteRef(base), opts))) {
-    await fetchBranch(dir, base, auth, opts);
-    fetched = true;
-  }
+  const baseSha = known.get(remoteRef(base));
+  if (!baseSha) await fetchBranch(dir, base, auth, opts);
   await runGit(dir, ['checkout', '--quiet', '--no-track', '-b', branch, remoteRef(base), '--'], opts);
-  return done(dir, { branch, action: 'created', from: remoteRef(base), fetched }, opts);
+  const created = { branch, action: 'created', from: remoteRef(base), fetched: !baseSha } as const;
+  return baseSha ? { ...created, sha: baseSha } : done(dir, created, opts);
 }
 
 /** True when origin has `refs/heads/<branch>` (asks the remote; needs network access). */
@@ -158,16 +161,21 @@ async function checkoutAt(dir: string, branch: string, startRef: string, opts: G
   return headsRef(branch);
 }
 
-function localBranchExists(dir: string, branch: string, opts: GitOptions): Promise<boolean> {
-  return refExists(dir, headsRef(branch), opts);
+async function localBranchExists(dir: string, branch: string, opts: GitOptions): Promise<boolean> {
+  const ref = headsRef(branch);
+  return (await refShas(dir, [ref], opts)).has(ref);
 }
 
-async function refExists(dir: string, ref: string, opts: GitOptions): Promise<boolean> {
-  const { exitCode } = await runGit(dir, ['show-ref', '--verify', '--quiet', ref], {
-    ...opts,
-    okExitCodes: [0, 1],
-  });
-  return exitCode === 0;
+/** The sha each of `refs` (full names, e.g. `refs/heads/x`) points to; a ref that does not exist is absent. */
+async function refShas(dir: string, refs: readonly string[], opts: GitOptions): Promise<Map<string, string>> {
+  // for-each-ref also lists refs below a pattern (refs/heads/x/y for refs/heads/x): keep exact names.
+  const { stdout } = await runGit(dir, ['for-each-ref', '--format=%(refname) %(objectname)', ...refs], opts);
+  const found = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const [ref, sha] = line.split(' ');
+    if (ref && sha && refs.includes(ref)) found.set(ref, sha);
+  }
+  return found;
 }
 
 async function done(

@@ -107,11 +107,15 @@ export async function addLocalExcludes(
   dir: string,
   paths: readonly string[],
   opts: GitOptions = {},
+  /** `git rev-parse --git-path info/exclude`, when the caller already asked. */
+  excludeFile?: string,
 ): Promise<void> {
   const normalized = normalizePaths(dir, paths);
   if (normalized.length === 0) return;
-  const { stdout } = await runGit(dir, ['rev-parse', '--git-path', 'info/exclude'], opts);
-  const file = path.resolve(dir, stdout.trim());
+  const file = path.resolve(
+    dir,
+    excludeFile ?? (await runGit(dir, ['rev-parse', '--git-path', 'info/exclude'], opts)).stdout.trim(),
+  );
   const existing = await readFile(file, 'utf8').catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;

@@ -234,12 +234,23 @@ export async function authFor(
 ): Promise<CommandAuth | null> {
   if (!auth || auth.token === '') return null;
   const redact = createRedactor([auth.token]);
-  const server = originOf(auth.serverUrl);
-  if (!server) return { configArgs: [], redact };
+  if (!originOf(auth.serverUrl)) return { configArgs: [], redact };
   const args = ['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), '--all', 'origin'];
   const { stdout } = await runGit(dir, args, { ...opts, auth: { configArgs: [], redact } });
-  const urls = stdout.split('\n').filter((line) => line !== '');
-  if (urls.length === 0 || !urls.every((url) => originOf(url) === server)) return { configArgs: [], redact };
+  return authForUrls(auth, stdout.split('\n'));
+}
+
+/**
+ * authFor() for a caller that already read `git remote get-url [--push] --all origin` (the
+ * lines of its output): the same decision, without running git again.
+ */
+export function authForUrls(auth: GitAuth | null, urls: readonly string[]): CommandAuth | null {
+  if (!auth || auth.token === '') return null;
+  const redact = createRedactor([auth.token]);
+  const server = originOf(auth.serverUrl);
+  const remotes = urls.filter((line) => line !== '');
+  if (!server || remotes.length === 0 || !remotes.every((url) => originOf(url) === server))
+    return { configArgs: [], redact };
   const basic = Buffer.from(`x-access-token:${auth.token}`).toString('base64');
   const key = `http.${server}/.extraheader`;
   return { configArgs: ['-c', `${key}=`, '-c', `${key}=AUTHORIZATION: basic ${basic}`], redact };

@@ -1,4 +1,7 @@
-import { access } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastUserText, text, toolUse } from '../support/anthropic-emulator.js';
 import { requireDist } from '../support/dist.js';
@@ -35,6 +38,7 @@ const pullsPath = `/repos/${REPO}/pulls`;
 const prUrl = (n: number) => `https://github.com/${REPO}/pull/${n}`;
 /** Issues #1–#3 are seeded, so the first pull request a run opens is #4. */
 const NEW_PR = 4;
+const execFileAsync = promisify(execFile);
 
 describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, () => {
   it('a PR comment: commits go to the PR head branch; no pull request is opened', async ({
@@ -249,6 +253,34 @@ describe.concurrent('nothing is pushed', { timeout: 60_000 }, () => {
     const [comment] = s.comments(ISSUE);
     expect(workLine(comment!.body)).toBe('**Work:** no changes');
     expect(run.outputs).toMatchObject({ commits: '0', branch: '', 'pr-number': '', 'pr-url': '' });
+  });
+
+  it.for([
+    {
+      name: 'a workspace that is not a git checkout',
+      note: 'the workspace is not a git checkout, so nothing is committed',
+      prepare: (workspace: string) => rm(path.join(workspace, '.git'), { recursive: true, force: true }),
+    },
+    {
+      name: 'a checkout without an origin remote',
+      note: 'the checkout has no origin remote, so changes stay in the workspace',
+      prepare: (workspace: string) =>
+        execFileAsync('git', ['remote', 'remove', 'origin'], { cwd: workspace }).then(() => undefined),
+    },
+  ])('$name: the edits stay in the workspace, the run succeeds', async (c, { onTestFinished }) => {
+    const s = await useDeliveryScenario(onTestFinished);
+    await c.prepare(s.workspace);
+    s.api.script([toolUse('write_file', { path: 'fix.txt', content: 'fixed\n' })], text('Wrote fix.txt.'));
+    const run = await s.run({ eventName: 'issue_comment', payload: commentPayload('/agent write fix.txt') });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.outputs['conclusion']).toBe('success');
+    expect(await readFile(path.join(s.workspace, 'fix.txt'), 'utf8')).toBe('fixed\n');
+    expect(await s.originBranches()).toEqual(['changes', 'main']);
+    const [comment] = s.comments(ISSUE);
+    expect(comment!.body).toContain(`> ⚠️ Nothing will be pushed: ${c.note}.`);
+    expect(workLine(comment!.body)).toBe(`**Work:** ${c.note}`);
+    expect(run.outputs).toMatchObject({ commits: '0', branch: '', 'pr-number': '' });
   });
 
   const forkNote = 'this pull request comes from a fork, which taskpilot cannot push to';

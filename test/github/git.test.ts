@@ -195,6 +195,27 @@ describe('git operations', () => {
       expect(await readFile(path.join(fx.workspace, 'a.txt'), 'utf8')).toBe('earlier run\n');
     });
 
+    it('reuses a local branch that origin lacks as it is, commits and all', async () => {
+      await fx.git(fx.workspace, 'checkout', '--quiet', '-b', 'taskpilot/issue-3-z');
+      const local = await fx.commitFile(fx.workspace, 'z.txt', 'local work\n');
+      await fx.git(fx.workspace, 'checkout', '--quiet', 'main');
+      const result = await prepareBranch(
+        fx.workspace,
+        { kind: 'new', branch: 'taskpilot/issue-3-z', base: 'main', onRemote: false },
+        null,
+        opts,
+      );
+      expect(result).toEqual({
+        branch: 'taskpilot/issue-3-z',
+        action: 'reused',
+        from: 'refs/heads/taskpilot/issue-3-z',
+        sha: local,
+        fetched: false,
+      });
+      expect(await fx.git(fx.workspace, 'rev-parse', 'HEAD')).toBe(local);
+      expect(await readFile(path.join(fx.workspace, 'z.txt'), 'utf8')).toBe('local work\n');
+    });
+
     it('checks out a PR head branch that exists only on origin', async () => {
       const other = await fx.clone('other');
       await fx.git(other, 'checkout', '--quiet', '-b', 'feature/login');
