@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
+import type { Middleware } from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Message as ApiMessage } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentEvent } from '../agent/events.js';
 import { fetchFor } from '../net/fetch.js';
@@ -36,6 +38,17 @@ export interface AnthropicModelOptions {
 }
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+/**
+ * The SDK's client with the one resource taskpilot calls. The default `Anthropic` export also
+ * builds every other API's resources (beta, files, skills, organization…), most of the SDK's
+ * code, all of which would be loaded and compiled before each run's first model request.
+ * BaseAnthropic is the SDK's own base for clients (its platform clients extend it too); it
+ * carries the auth, retries, timeouts and middleware.
+ */
+class MessagesClient extends BaseAnthropic {
+  readonly messages = new Messages(this);
+}
 const DEFAULT_MAX_RETRIES = 4;
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** Consecutive 529 responses (SDK retries included) that trigger the switch to the fallback model. */
@@ -108,7 +121,7 @@ export function createAnthropicModel(opts: AnthropicModelOptions): ModelClient {
     return response;
   };
 
-  const client = new Anthropic({
+  const client = new MessagesClient({
     apiKey,
     baseURL: opts.baseURL ?? DEFAULT_BASE_URL,
     maxRetries,
