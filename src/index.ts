@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { main } from './cli.js';
-import { run } from './main.js';
 
 /**
  * One bundle serves the Action (main and post steps, see main.ts) and the CLI
@@ -8,7 +6,9 @@ import { run } from './main.js';
  */
 const invokedAs = path.basename(process.argv[1] ?? '');
 if (invokedAs === 'taskpilot' || invokedAs === 'taskpilot.js') {
+  const { main } = await import(/* webpackMode: "eager" */ './cli.js');
   process.exitCode = await main(process.argv.slice(2));
 } else {
+  const { run } = await import(/* webpackMode: "eager" */ './main.js');
   await run();
 }

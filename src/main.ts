@@ -2,13 +2,13 @@ import * as core from '@actions/core';
 import type { AgentEvent, EventSink } from './agent/events.js';
 import { runPost } from './action/post.js';
 import { ConfigError, configRedactor, maskSecrets, readConfig, type ActionConfig } from './config.js';
-import { runEngine, type EngineOptions, type EngineResult } from './engine.js';
+import type { EngineOptions, EngineResult } from './engine.js';
 import { readRunContext, type RunContext } from './github/event.js';
 import { actionsLogReporter } from './github/log-reporter.js';
 import { createOctokit, type GitHubClient } from './github/octokit.js';
 import { authorizeTrigger, isBot } from './github/permissions.js';
-import { ProgressComment } from './github/progress-comment.js';
-import { tokenLogin } from './github/comment-lookup.js';
+import { heldUntilOpen, ProgressComment } from './github/progress-comment.js';
+import { sharedComments, tokenLogin, type CommentReader } from './github/comment-lookup.js';
 import type { Redactor } from './github/redact.js';
 import { formatRequest } from './github/request.js';
 import { endRun, initialRunState, reduce, type RunState } from './github/run-state.js';
@@ -83,7 +83,6 @@ async function runMain(): Promise<void> {
     return;
   }
   core.info(`taskpilot: ${decision.kind} run accepted (${permission.reason}).`);
-
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     core.warning(`taskpilot: received ${signal}; stopping the run.`);
@@ -93,26 +92,42 @@ async function runMain(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   // Independent round trips, at once: they stand between the trigger and the first model call.
+  // The thread's comments are listed once for their three readers. The agent does not wait
+  // for the progress comment: its first events are held until the comment exists.
   const workspace = ctx.workspace ?? process.cwd();
-  const [comment, resumed, planned, context] = await Promise.all([
-    openProgressComment(octokit, ctx, decision, config, redact, selfLogin),
-    findPrevious(octokit, ctx, decision, selfLogin),
+  const target = decision.progressTarget;
+  const comments =
+    target === null
+      ? undefined
+      : sharedComments(octokit, ctx.repo, target, {
+          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(20_000)]),
+        });
+  const opening = openProgressComment(octokit, ctx, decision, config, redact, selfLogin, comments);
+  const setup = Promise.all([
+    findPrevious(octokit, ctx, decision, selfLogin, comments),
     planDelivery(ctx, decision, config, octokit, redact, workspace).then(
       (plan) => ({ plan, error: undefined }),
       (e: unknown) => ({ plan: undefined, error: redact(e instanceof Error ? e.message : String(e)) }),
     ),
     decision.thread
-      ? fetchThreadContext(octokit, ctx, decision, { signal: controller.signal }).catch((e: unknown) => {
+      ? fetchThreadContext(octokit, ctx, decision, {
+          signal: controller.signal,
+          ...(decision.thread.number === target && comments ? { comments } : {}),
+        }).catch((e: unknown) => {
           core.warning(`taskpilot: could not read the thread's comments: ${String(e)}`);
           return emptyThreadContext;
         })
       : Promise.resolve(emptyThreadContext),
   ]);
+  // The agent's code (the SDK, tools, task board) loads while those requests are out.
+  const engine = import(/* webpackMode: "eager" */ './engine.js');
+  const [resumed, planned, context] = await setup;
   let state = initialRunState();
   const log = actionsLogReporter(core, redact);
+  const toComment = heldUntilOpen(opening);
   const emit: EventSink = (event: AgentEvent) => {
     state = reduce(state, event);
-    comment?.sink(event);
+    toComment(event);
     log(event);
   };
 
@@ -133,6 +148,7 @@ async function runMain(): Promise<void> {
     }
     if (resumed) prompt += `\n\n${resumeNote(resumed)}`;
     try {
+      const { runEngine } = await engine;
       result = await runEngine({
         ...engineOptions(config, workspace, prompt, startedAt, emit, controller),
         restoreTasks: resumed ? tasksToRestore(resumed.state) : undefined,
@@ -142,6 +158,7 @@ async function runMain(): Promise<void> {
       setupError = redact(e instanceof Error ? e.message : String(e));
     }
   }
+  const comment = await opening;
   const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
   state = endRun(state, status ?? 'failed', setupError);
   if (plan) {
@@ -178,12 +195,14 @@ async function findPrevious(
   ctx: RunContext,
   trigger: Trigger,
   selfLogin: string | null,
+  comments: CommentReader | undefined,
 ) {
   if (trigger.progressTarget === null) return null;
   try {
     return await findResumeState(octokit, ctx.repo, trigger.progressTarget, {
       exceptRunId: ctx.runId,
       selfLogin,
+      ...(comments ? { comments } : {}),
     });
   } catch (e) {
     core.warning(`taskpilot: could not look for an earlier run's state: ${String(e)}`);
@@ -235,6 +254,7 @@ async function openProgressComment(
   config: ActionConfig,
   redact: Redactor,
   selfLogin: string | null,
+  comments: CommentReader | undefined,
 ): Promise<ProgressComment | undefined> {
   if (trigger.progressTarget === null) return undefined;
   core.saveState(STATE.issue, String(trigger.progressTarget));
@@ -249,6 +269,7 @@ async function openProgressComment(
       intervalMs: config.progressIntervalSeconds * 1000,
       redact,
       selfLogin,
+      ...(comments ? { comments } : {}),
       log: { warning: (m) => core.warning(m) },
     });
   } catch (e) {

@@ -60,18 +60,46 @@ async function listPage(
  * first so that recent comments cost one or two requests however long the thread is.
  * Throws GitHubError when a page cannot be read.
  */
-export async function* commentsNewestFirst(
+export function commentsNewestFirst(
   octokit: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
   options: LookupOptions = {},
 ): AsyncGenerator<IssueComment> {
-  const first = await listPage(octokit, repo, issueNumber, 1, options);
-  for (let page = first.lastPage; page > 1; page--) {
-    const { comments } = await listPage(octokit, repo, issueNumber, page, options);
-    yield* comments.reverse();
-  }
-  yield* first.comments.reverse();
+  return sharedComments(octokit, repo, issueNumber, options)();
+}
+
+/** Starts a newest-first walk over one thread's comments; every call starts from the newest. */
+export type CommentReader = () => AsyncGenerator<IssueComment>;
+
+/**
+ * A CommentReader whose walks share their requests: each page is fetched once, by the first
+ * walk that needs it, so several readers of the same thread at the start of a run (resume
+ * state, thread context, the progress comment's marker) cost one listing, not one each.
+ * A page that failed fails every walk that reaches it. Use a new reader to see new comments.
+ */
+export function sharedComments(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  options: LookupOptions = {},
+): CommentReader {
+  const pages = new Map<number, ReturnType<typeof listPage>>();
+  const page = (n: number) => {
+    let pending = pages.get(n);
+    if (!pending) {
+      pending = listPage(octokit, repo, issueNumber, n, options);
+      // Whoever awaits it sees the failure; an unread page must not be an unhandled rejection.
+      pending.catch(() => undefined);
+      pages.set(n, pending);
+    }
+    return pending;
+  };
+  return async function* () {
+    const first = await page(1);
+    for (let n = first.lastPage; n > 1; n--) yield* [...(await page(n)).comments].reverse();
+    yield* [...first.comments].reverse();
+  };
 }
 
 /**
@@ -103,9 +131,10 @@ export async function findCommentByMarker(
   repo: RepoRef,
   issueNumber: number,
   marker: string,
-  options: LookupOptions = {},
+  options: LookupOptions & { comments?: CommentReader | undefined } = {},
 ): Promise<IssueComment | null> {
-  for await (const comment of commentsNewestFirst(octokit, repo, issueNumber, options)) {
+  const comments = options.comments ?? sharedComments(octokit, repo, issueNumber, options);
+  for await (const comment of comments()) {
     if (comment.body.includes(marker) && writtenByTaskpilot(comment, options.selfLogin)) return comment;
   }
   return null;

@@ -1,5 +1,5 @@
 import type { AgentEvent, EventSink } from '../agent/events.js';
-import { findCommentByMarker } from './comment-lookup.js';
+import { findCommentByMarker, type CommentReader } from './comment-lookup.js';
 import { toGitHubError } from './errors.js';
 import type { RepoRef } from './event.js';
 import { progressMarker, readStatusMarker } from './markers.js';
@@ -34,6 +34,11 @@ export interface ProgressCommentOptions {
   createRetryDelayMs?: number;
   /** The token's user, when known: its comments count as taskpilot's (see writtenByTaskpilot). */
   selfLogin?: string | null;
+  /**
+   * The thread's comments as other readers of this run share them (see sharedComments), for
+   * the first look for the marker; a look after a failed attempt always lists them afresh.
+   */
+  comments?: CommentReader;
 }
 
 /**
@@ -99,6 +104,7 @@ export class ProgressComment {
         const existing = await findCommentByMarker(octokit, repo, issueNumber, marker, {
           signal: AbortSignal.timeout(timeoutMs),
           selfLogin: options.selfLogin,
+          comments: attempt === 1 ? options.comments : undefined,
         });
         if (existing) return new ProgressComment(options, existing.id, existing.url, existing.body, state);
         const { data } = await octokit.rest.issues.createComment({
@@ -178,6 +184,28 @@ export class ProgressComment {
     });
     this.lastBody = body;
   }
+}
+
+/**
+ * A sink for a progress comment that is still being created: events are held, in order, and
+ * handed to the comment once it exists; with no comment (creation failed) they are dropped.
+ * Lets the run start without waiting for the comment's round trips.
+ */
+export function heldUntilOpen(opening: Promise<{ sink: EventSink } | undefined>): EventSink {
+  let held: AgentEvent[] | null = [];
+  let target: EventSink | undefined;
+  void opening.then(
+    (comment) => {
+      target = comment?.sink;
+      for (const event of held ?? []) target?.(event);
+      held = null;
+    },
+    () => (held = null),
+  );
+  return (event) => {
+    if (held) held.push(event);
+    else target?.(event);
+  };
 }
 
 export type CancelMarkResult = 'marked' | 'finished' | 'not_found';

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { TaskSchema, type Task } from '../tasks/task.js';
-import { commentsNewestFirst, writtenByTaskpilot } from './comment-lookup.js';
+import { commentsNewestFirst, writtenByTaskpilot, type CommentReader } from './comment-lookup.js';
 import type { RepoRef } from './event.js';
 import type { GitHubClient } from './octokit.js';
 import { redactDeep, type Redactor } from './redact.js';
@@ -84,10 +84,19 @@ export async function findResumeState(
   octokit: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
-  options: { exceptRunId: number; maxScanned?: number; signal?: AbortSignal; selfLogin?: string | null },
+  options: {
+    exceptRunId: number;
+    maxScanned?: number;
+    signal?: AbortSignal;
+    selfLogin?: string | null;
+    /** The thread's comments as other readers of this run share them (see sharedComments). */
+    comments?: CommentReader;
+  },
 ): Promise<{ state: ResumeState; url: string } | null> {
   let scanned = 0;
-  for await (const comment of commentsNewestFirst(octokit, repo, issueNumber, { signal: options.signal })) {
+  const comments =
+    options.comments ?? (() => commentsNewestFirst(octokit, repo, issueNumber, { signal: options.signal }));
+  for await (const comment of comments()) {
     if (++scanned > (options.maxScanned ?? 300)) break;
     const run = PROGRESS.exec(comment.body)?.[1];
     if (!run || Number(run) === options.exceptRunId || !writtenByTaskpilot(comment, options.selfLogin))

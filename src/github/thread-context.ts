@@ -1,4 +1,4 @@
-import { commentsNewestFirst, type IssueComment } from './comment-lookup.js';
+import { commentsNewestFirst, type CommentReader, type IssueComment } from './comment-lookup.js';
 import type { RepoRef } from './event.js';
 import { isTaskpilotBody } from './markers.js';
 import type { GitHubClient } from './octokit.js';
@@ -19,6 +19,8 @@ export interface ThreadContextOptions {
   /** Stop reading once this many comments have been scanned. Default 300. */
   maxScanned?: number;
   signal?: AbortSignal;
+  /** The thread's comments as other readers of this run share them (see sharedComments). */
+  comments?: CommentReader;
 }
 
 export const emptyThreadContext: ThreadContext = { comments: [], omitted: 0 };
@@ -42,9 +44,10 @@ export async function fetchThreadContext(
   const kept: IssueComment[] = [];
   let omitted = 0;
   let scanned = 0;
-  for await (const comment of commentsNewestFirst(octokit, ctx.repo, trigger.thread.number, {
-    signal: options.signal,
-  })) {
+  const thread = trigger.thread.number;
+  const comments =
+    options.comments ?? (() => commentsNewestFirst(octokit, ctx.repo, thread, { signal: options.signal }));
+  for await (const comment of comments()) {
     if (++scanned > maxScanned) break;
     if (comment.id === trigger.comment?.id) continue;
     if (Date.parse(comment.updatedAt) > cutoff || Date.parse(comment.createdAt) > cutoff) continue;

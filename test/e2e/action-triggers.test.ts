@@ -65,6 +65,11 @@ describe.concurrent('trigger rows: each starts a run', () => {
     expect(prompt).toContain('fix the spelling in README.md');
     expect(prompt).toContain('Spelling error in the README file');
     expect(run.summary).toContain('Fixed the spelling.');
+    // The marker lookup, the resume state and the thread context share one listing.
+    const listings = run.github.filter(
+      (r) => r.method === 'GET' && r.path.endsWith(`/issues/${ISSUE}/comments`),
+    );
+    expect(listings).toHaveLength(1);
   });
 
   it('issue_comment on a pull request', async ({ onTestFinished }) => {

@@ -4,6 +4,7 @@ import { GitHubError } from '../../src/github/errors.js';
 import { progressMarker, readStatusMarker } from '../../src/github/markers.js';
 import { createOctokit } from '../../src/github/octokit.js';
 import {
+  heldUntilOpen,
   ProgressComment,
   markCancelledIfUnfinished,
   type ProgressCommentOptions,
@@ -265,5 +266,45 @@ describe('markCancelledIfUnfinished', () => {
 
   it('reports a missing comment', async () => {
     await expect(markCancelledIfUnfinished(fastOctokit(gh), REPO, 1, RUN_ID)).resolves.toBe('not_found');
+  });
+});
+
+describe('heldUntilOpen', () => {
+  const note = (message: string): AgentEvent => ({ type: 'notice', level: 'info', message });
+  const opened = () => {
+    const seen: string[] = [];
+    let open!: (comment: { sink: (e: AgentEvent) => void } | undefined) => void;
+    const opening = new Promise<{ sink: (e: AgentEvent) => void } | undefined>((resolve) => (open = resolve));
+    const comment = { sink: (e: AgentEvent) => seen.push(e.type === 'notice' ? e.message : e.type) };
+    return { seen, opening, open: () => open(comment), fail: () => open(undefined) };
+  };
+
+  it('holds the events sent before the comment exists and hands them over in order', async () => {
+    const c = opened();
+    const sink = heldUntilOpen(c.opening);
+    sink(note('one'));
+    sink(note('two'));
+    expect(c.seen).toEqual([]);
+    c.open();
+    await c.opening;
+    expect(c.seen).toEqual(['one', 'two']);
+    sink(note('three'));
+    expect(c.seen).toEqual(['one', 'two', 'three']);
+  });
+
+  it('drops the events when no comment could be created, and when opening rejects', async () => {
+    const c = opened();
+    const sink = heldUntilOpen(c.opening);
+    sink(note('one'));
+    c.fail();
+    await c.opening;
+    sink(note('two'));
+    expect(c.seen).toEqual([]);
+
+    const rejected = Promise.reject(new Error('boom'));
+    const other = heldUntilOpen(rejected);
+    other(note('x'));
+    await rejected.catch(() => undefined);
+    expect(() => other(note('y'))).not.toThrow();
   });
 });
