@@ -1,4 +1,9 @@
-import { AnthropicError, APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk/core/error';
+import {
+  AnthropicError,
+  APIConnectionError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk/core/error';
 import { ModelError, type ModelErrorKind } from './model-client.js';
 
 /** Anything that looks like an Anthropic API key, even one that is not ours. */
