@@ -111,8 +111,9 @@ async function oneRun(timeline: ReturnType<typeof startHttpTimeline>): Promise<S
       return text('Nothing to change: the README is spelled correctly.');
     });
     timeline.clear();
-    const spawnedAt = performance.now();
     const run = await env.run({ onSpawn: (child) => (pid = child.pid ?? 0) });
+    // From the spawn itself: writing the event file and the runner's files comes before it.
+    const { spawnedAt } = run;
     const exit = performance.now() - spawnedAt;
     if (run.code !== 0 || run.outputs['conclusion'] !== 'success')
       throw new Error(`cold start: the action failed: ${describeRun(run)}`);

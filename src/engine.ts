@@ -92,11 +92,14 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
     jobs,
     tasks: { store: tasks, emit: o.emit, owner: AGENT_NAME },
   });
-  const context = await loadPromptContext((p) => workspace.resolve(p), o.memoryFile);
+  const [context, facts] = await Promise.all([
+    loadPromptContext((p) => workspace.resolve(p), o.memoryFile),
+    workspaceFacts(workspace.root),
+  ]);
   const system = assembleSystemPrompt({
     toolNames: tools.map((t) => t.name),
     workspaceRoot: workspace.root,
-    workspaceFacts: await workspaceFacts(workspace.root),
+    workspaceFacts: facts,
     ...context,
   });
   const result = await runAgent({

@@ -92,11 +92,13 @@ export async function loadPromptContext(
   guard: PathGuard,
   memoryFile: string,
 ): Promise<Pick<PromptSections, 'instructions' | 'memory'>> {
-  const instructions: { file: string; text: string }[] = [];
-  for (const file of INSTRUCTION_FILES) {
-    const text = await readContextFile(guard, file);
-    if (text !== undefined) instructions.push({ file, text });
-  }
-  const memory = await readContextFile(guard, memoryFile);
+  // Read side by side (they stand before the first model request), kept in INSTRUCTION_FILES order.
+  const [memory, ...texts] = await Promise.all(
+    [memoryFile, ...INSTRUCTION_FILES].map((file) => readContextFile(guard, file)),
+  );
+  const instructions = INSTRUCTION_FILES.flatMap((file, i) => {
+    const text = texts[i];
+    return text === undefined ? [] : [{ file, text }];
+  });
   return { instructions, memory: memory === undefined ? undefined : { file: memoryFile, text: memory } };
 }

@@ -7,8 +7,8 @@ import { fetch as undiciFetch, type RequestInit } from 'undici';
  * `HTTP_PROXY`, `NO_PROXY`; loopback addresses never use it), as `@actions/http-client` decides.
  *
  * Why not the global fetch: a proxy dispatcher only works with the undici that made it, and
- * `@actions/core` loads the bundled undici anyway; the global fetch would load Node's own copy
- * of undici on the first request as well, a cost paid before the first GitHub request.
+ * `@actions/core` loads the bundled undici anyway. One fetch for every request, proxy or not,
+ * keeps the two clients on the same, tested path.
  */
 export function fetchFor(baseUrl: string): typeof fetch {
   const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);

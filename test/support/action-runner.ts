@@ -46,6 +46,8 @@ export interface ActionRun {
   summary: string;
   /** The whole environment the step ran with. */
   env: Record<string, string>;
+  /** performance.now() just before the process was spawned (after the event and files were written). */
+  spawnedAt: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
     ...o.env,
   };
 
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [DIST_ENTRY], { cwd: o.workspace, env });
   let stdout = '';
   let stderr = '';
@@ -118,6 +121,7 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
     state: parseFileCommand(await readFile(files.state, 'utf8')),
     summary: await readFile(files.summary, 'utf8'),
     env,
+    spawnedAt,
   };
 }
 
