@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import * as core from '@actions/core';
 import type { AgentEvent, EventSink } from './agent/events.js';
 import { runPost } from './action/post.js';
@@ -99,9 +100,7 @@ async function runMain(): Promise<void> {
   const comments =
     target === null
       ? undefined
-      : sharedComments(octokit, ctx.repo, target, {
-          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(20_000)]),
-        });
+      : sharedComments(octokit, ctx.repo, target, { signal: AbortSignal.timeout(20_000) });
   const opening = openProgressComment(octokit, ctx, decision, config, redact, selfLogin, comments);
   const setup = Promise.all([
     findPrevious(octokit, ctx, decision, selfLogin, comments),
@@ -119,8 +118,11 @@ async function runMain(): Promise<void> {
         })
       : Promise.resolve(emptyThreadContext),
   ]);
-  // The agent's code (the SDK, tools, task board) loads while those requests are out.
+  // The agent's code (the SDK, tools, task board) loads now, beside the git commands just
+  // started; on a real network also beside the requests (Octokit's throttling sends them on a
+  // timer, so here they leave after it). A failure surfaces where it is awaited.
   const engine = import(/* webpackMode: "eager" */ './engine.js');
+  engine.catch(() => undefined);
   const [resumed, planned, context] = await setup;
   let state = initialRunState();
   const log = actionsLogReporter(core, redact);
@@ -158,7 +160,6 @@ async function runMain(): Promise<void> {
       setupError = redact(e instanceof Error ? e.message : String(e));
     }
   }
-  const comment = await opening;
   const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
   state = endRun(state, status ?? 'failed', setupError);
   if (plan) {
@@ -171,6 +172,12 @@ async function runMain(): Promise<void> {
     });
     emit({ type: 'delivery', delivery });
   }
+  // The comment may still be on its way (the agent did not wait for it). After a signal the
+  // runner kills the step within seconds: wait briefly, and leave it to the post step if need be.
+  const opened = controller.signal.aborted
+    ? await Promise.race([opening, delay(2_000, 'late' as const, { ref: false })])
+    : await opening;
+  const comment = opened === 'late' ? undefined : opened;
   comment?.setHidden(
     encodeResumeState(
       {
@@ -185,7 +192,8 @@ async function runMain(): Promise<void> {
   );
   // After a signal the runner kills the step within seconds; otherwise let retries finish.
   await comment?.finalize(status, setupError, controller.signal.aborted ? 5_000 : 60_000);
-  core.saveState(STATE.finished, 'true');
+  // The post step finalizes a comment that came too late, and delivers what it can.
+  if (opened !== 'late') core.saveState(STATE.finished, 'true');
   await finish(state, comment, ctx, redact);
 }
 

@@ -59,7 +59,7 @@ type Checkout =
 
 /** 'none' outside a git work tree (or without git), 'local' in one without an `origin` remote. */
 async function inspectCheckout(dir: string): Promise<Checkout> {
-  const notARepo = 128;
+  const fatal = 128; // not a repository, or one git refuses (unsafe ownership, broken config)
   const noSuchRemote = 2;
   const both = await Promise.all([
     runGit(
@@ -73,9 +73,9 @@ async function inspectCheckout(dir: string): Promise<Checkout> {
         '--git-path',
         'info/exclude',
       ],
-      { okExitCodes: [0, notARepo] },
+      { okExitCodes: [0, fatal] },
     ),
-    runGit(dir, ['remote', 'get-url', '--all', 'origin'], { okExitCodes: [0, noSuchRemote, notARepo] }),
+    runGit(dir, ['remote', 'get-url', '--all', 'origin'], { okExitCodes: [0, noSuchRemote, fatal] }),
   ]).catch((e: unknown) => {
     if (e instanceof GitError && e.exitCode === null) return null; // git could not run
     throw e;

@@ -77,6 +77,7 @@ export type CommentReader = () => AsyncGenerator<IssueComment>;
  * walk that needs it, so several readers of the same thread at the start of a run (resume
  * state, thread context, the progress comment's marker) cost one listing, not one each.
  * A page that failed fails every walk that reaches it. Use a new reader to see new comments.
+ * `options.signal` bounds every page request of every walk; a walk has no signal of its own.
  */
 export function sharedComments(
   octokit: GitHubClient,

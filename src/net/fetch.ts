@@ -15,6 +15,6 @@ export function fetchFor(baseUrl: string): typeof fetch {
   const send = dispatcher
     ? (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...init, dispatcher })
     : (input: string | URL, init?: RequestInit) => undiciFetch(input, init);
-  // undici's Request/Response are the same classes Node's global fetch exposes.
+  // Another copy of the undici behind Node's global fetch: the same API, other classes.
   return send as unknown as typeof fetch;
 }

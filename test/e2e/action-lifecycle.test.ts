@@ -104,6 +104,31 @@ describe.concurrent('the progress comment', () => {
     expect(comment!.body).toContain('Spelling fixed.');
     expect(comment!.body).toContain('<sub>2 turns');
   });
+
+  it('a slow comment POST does not hold up the agent, and the comment still gets every event', async ({
+    onTestFinished,
+  }) => {
+    const s = await useScenario(onTestFinished);
+    const isPost = (r: { method: string; path: string }) =>
+      r.method === 'POST' && r.path === `/repos/${REPO}/issues/${ISSUE}/comments`;
+    // The emulator creates the comment at once and answers 3 s later (it records the request then).
+    s.gh.fail({ match: isPost, delayMs: 3000 });
+    let answeredBeforeModel: boolean | undefined;
+    let turn = 0;
+    s.api.respond(() => {
+      answeredBeforeModel ??= s.gh.requests.some(isPost);
+      turn += 1;
+      return turn === 1 ? [toolUse('bash', { command: 'echo checking' })] : text('Spelling fixed.');
+    });
+    const run = await s.run({ eventName: 'issue_comment', payload: payload() });
+    expect(run.code).toBe(0);
+    expect(answeredBeforeModel).toBe(false);
+    const [comment, ...others] = s.comments(ISSUE);
+    expect(others).toEqual([]);
+    expect(readStatusMarker(comment!.body)).toBe('done');
+    expect(comment!.body).toContain('Spelling fixed.');
+    expect(comment!.body).toContain('<sub>2 turns');
+  });
 });
 
 describe.concurrent('cancellation', () => {

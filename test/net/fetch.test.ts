@@ -51,6 +51,14 @@ describe('GitHub requests', () => {
     expect(proxy.tunnels).toEqual([`github.test:${new URL(gh.url).port}`]);
   });
 
+  it('take HTTPS_PROXY for https URLs, as api.github.com is', async () => {
+    process.env['HTTPS_PROXY'] = proxy.url;
+    const port = new URL(gh.url).port;
+    // The tunnel opens; TLS then fails against the plain-HTTP emulator, which is all right here.
+    await expect(permissionOf(`https://github.test:${port}`)).rejects.toThrow();
+    expect(proxy.tunnels).toEqual([`github.test:${port}`]);
+  });
+
   it('skip the proxy for hosts in NO_PROXY', async () => {
     process.env['HTTP_PROXY'] = proxy.url;
     process.env['NO_PROXY'] = 'example.com,github.test';
