@@ -5,9 +5,8 @@ import { progressMarker } from '../../src/github/markers.js';
 import { ProgressComment } from '../../src/github/progress-comment.js';
 import { findResumeState } from '../../src/github/resume-state.js';
 import { fetchThreadContext } from '../../src/github/thread-context.js';
-import { evaluateTrigger } from '../../src/github/trigger.js';
 import type { GitHubEmulator } from '../support/github-emulator.js';
-import { commentPayload, contextFor } from './fixtures.js';
+import { commentTriggerAt } from './fixtures.js';
 import { FULL, REPO, fastOctokit, startEmulator } from './helpers.js';
 
 /**
@@ -44,16 +43,8 @@ describe('sharedComments', () => {
   it('serves the marker lookup, the resume state and the thread context with one request', async () => {
     const octokit = fastOctokit(gh);
     const comments = sharedComments(octokit, REPO, 1);
-    const payload = commentPayload('/agent fix it');
-    const later = '2100-01-01T00:00:00Z';
-    payload.comment = { ...payload.comment, id: 999_999, created_at: later, updated_at: later };
-    const decision = evaluateTrigger(contextFor('issue_comment', payload), {
-      triggerPhrase: '/agent',
-      triggerLabel: 'agent',
-      prompt: undefined,
-      progressIssue: undefined,
-    });
-    if (decision.type !== 'trigger') throw new Error(decision.reason);
+    // A trigger after every seeded comment, so that the thread context keeps them all.
+    const decision = commentTriggerAt('2100-01-01T00:00:00Z', 999_999);
     const [comment, resumed, context] = await Promise.all([
       ProgressComment.create({
         octokit,

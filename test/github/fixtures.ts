@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { readRunContext, type RunContext } from '../../src/github/event.js';
+import { evaluateTrigger, type Trigger } from '../../src/github/trigger.js';
 
 const require = createRequire(import.meta.url);
 const definitions = require('@octokit/webhooks-examples') as WebhookDefinition[];
@@ -60,4 +61,18 @@ export function commentPayload(
     };
   }
   return payload;
+}
+
+/** The trigger of a `/agent fix it` comment with this id, created (and last edited) at `createdAt`. */
+export function commentTriggerAt(createdAt: string, commentId = 1): Trigger {
+  const payload = commentPayload('/agent fix it');
+  payload.comment = { ...payload.comment, id: commentId, created_at: createdAt, updated_at: createdAt };
+  const decision = evaluateTrigger(contextFor('issue_comment', payload), {
+    triggerPhrase: '/agent',
+    triggerLabel: 'agent',
+    prompt: undefined,
+    progressIssue: undefined,
+  });
+  if (decision.type !== 'trigger') throw new Error(decision.reason);
+  return decision;
 }

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { progressMarker } from '../../src/github/markers.js';
 import { formatRequest } from '../../src/github/request.js';
 import { fetchThreadContext } from '../../src/github/thread-context.js';
-import { evaluateTrigger, type Trigger } from '../../src/github/trigger.js';
+import { evaluateTrigger } from '../../src/github/trigger.js';
 import type { GitHubEmulator } from '../support/github-emulator.js';
-import { commentPayload, contextFor, example } from './fixtures.js';
+import { commentTriggerAt, contextFor, example } from './fixtures.js';
 import { FULL, REPO, fastOctokit, startEmulator } from './helpers.js';
 
 let gh: GitHubEmulator;
@@ -13,19 +13,6 @@ beforeEach(async () => {
   gh.addIssue(FULL, { title: 'Broken build' });
 });
 afterEach(() => gh.close());
-
-function triggerAt(createdAt: string, commentId = 1): Trigger {
-  const payload = commentPayload('/agent fix it');
-  payload.comment = { ...payload.comment, id: commentId, created_at: createdAt, updated_at: createdAt };
-  const decision = evaluateTrigger(contextFor('issue_comment', payload), {
-    triggerPhrase: '/agent',
-    triggerLabel: 'agent',
-    prompt: undefined,
-    progressIssue: undefined,
-  });
-  if (decision.type !== 'trigger') throw new Error(decision.reason);
-  return decision;
-}
 
 describe('fetchThreadContext', () => {
   it('keeps earlier comments and drops the trigger, later or edited ones, and its own', async () => {
@@ -57,7 +44,7 @@ describe('fetchThreadContext', () => {
     const context = await fetchThreadContext(
       fastOctokit(gh),
       { repo: REPO },
-      triggerAt(trigger.createdAt, trigger.id),
+      commentTriggerAt(trigger.createdAt, trigger.id),
     );
     expect(context.omitted).toBe(0);
     expect(context.comments.map((c) => c.body)).toEqual(['first', 'second']);
@@ -70,7 +57,7 @@ describe('fetchThreadContext', () => {
     const context = await fetchThreadContext(
       fastOctokit(gh),
       { repo: REPO },
-      triggerAt('2024-02-01T00:00:00Z'),
+      commentTriggerAt('2024-02-01T00:00:00Z'),
       {
         maxComments: 5,
         maxScanned: 120,
@@ -99,7 +86,7 @@ describe('fetchThreadContext', () => {
 
 describe('formatRequest', () => {
   it('puts the trusted request first and delimits everything else as untrusted', () => {
-    const trigger = triggerAt('2024-01-01T01:00:00Z');
+    const trigger = commentTriggerAt('2024-01-01T01:00:00Z');
     const text = formatRequest(
       { ...trigger, instructions: 'Run npm test before you finish.' },
       {
