@@ -26,6 +26,15 @@ import { deliver, planDelivery, type DeliveryPlan } from './action/delivery.js';
 import { emptyThreadContext, fetchThreadContext } from './github/thread-context.js';
 import { evaluateTrigger, type Trigger } from './github/trigger.js';
 
+/**
+ * How long the step has after a signal, less a second of margin. The runner cancels with
+ * SIGINT, then SIGTERM 7.5 s later, then kills the process tree 2.5 s after that; so a second
+ * signal leaves about 2.5 s. The cancel path (job shutdown, delivery, the final comment)
+ * shares what is left.
+ */
+const AFTER_FIRST_SIGNAL_MS = 9_000;
+const AFTER_SECOND_SIGNAL_MS = 1_500;
+
 /** Saved for the post step, which finalizes the comment if this step is killed. */
 export const STATE = {
   isPost: 'isPost',
@@ -85,7 +94,12 @@ async function runMain(): Promise<void> {
   }
   core.info(`taskpilot: ${decision.kind} run accepted (${permission.reason}).`);
   const controller = new AbortController();
+  // What is left of the step's life once the runner has signalled it.
+  let stopBy = Number.POSITIVE_INFINITY;
+  const left = (reserveMs = 0): number => Math.max(0, Math.floor(stopBy - Date.now() - reserveMs));
   const onSignal = (signal: NodeJS.Signals) => {
+    const budget = controller.signal.aborted ? AFTER_SECOND_SIGNAL_MS : AFTER_FIRST_SIGNAL_MS;
+    stopBy = Math.min(stopBy, Date.now() + budget);
     core.warning(`taskpilot: received ${signal}; stopping the run.`);
     controller.abort(new Error(signal));
   };
@@ -167,15 +181,15 @@ async function runMain(): Promise<void> {
       done: state.status === 'done',
       summary: state.summary,
       tasks: state.tasks,
-      // A cancelled step is killed 10 s after SIGINT: keep room for the final comment.
-      signal: controller.signal.aborted ? AbortSignal.timeout(4000) : undefined,
+      // A cancelled step is about to be killed: keep 3 s of it for the final comment.
+      signal: controller.signal.aborted ? AbortSignal.timeout(Math.min(4_000, left(3_000))) : undefined,
     });
     emit({ type: 'delivery', delivery });
   }
   // The comment may still be on its way (the agent did not wait for it). After a signal the
   // runner kills the step within seconds: wait briefly, and leave it to the post step if need be.
   const opened = controller.signal.aborted
-    ? await Promise.race([opening, delay(2_000, 'late' as const, { ref: false })])
+    ? await Promise.race([opening, delay(Math.min(2_000, left(2_000)), 'late' as const, { ref: false })])
     : await opening;
   const comment = opened === 'late' ? undefined : opened;
   comment?.setHidden(
@@ -191,7 +205,7 @@ async function runMain(): Promise<void> {
     ),
   );
   // After a signal the runner kills the step within seconds; otherwise let retries finish.
-  await comment?.finalize(status, setupError, controller.signal.aborted ? 5_000 : 60_000);
+  await comment?.finalize(status, setupError, controller.signal.aborted ? Math.min(5_000, left()) : 60_000);
   // The post step finalizes a comment that came too late, and delivers what it can.
   if (opened !== 'late') core.saveState(STATE.finished, 'true');
   await finish(state, comment, ctx, redact);
