@@ -176,14 +176,19 @@ async function runMain(): Promise<void> {
   }
   const status = setupError ? 'failed' : controller.signal.aborted ? 'cancelled' : undefined;
   state = endRun(state, status ?? 'failed', setupError);
+  // A cancelled step is about to be killed: keep 3 s of it for the final comment.
+  const deliveryCutoff = controller.signal.aborted
+    ? AbortSignal.timeout(Math.min(4_000, left(3_000)))
+    : undefined;
+  let cutShort = false;
   if (plan) {
     const delivery = await deliver(plan, ctx, decision, config, octokit, redact, {
       done: state.status === 'done',
       summary: state.summary,
       tasks: state.tasks,
-      // A cancelled step is about to be killed: keep 3 s of it for the final comment.
-      signal: controller.signal.aborted ? AbortSignal.timeout(Math.min(4_000, left(3_000))) : undefined,
+      signal: deliveryCutoff,
     });
+    cutShort = deliveryCutoff?.aborted === true;
     emit({ type: 'delivery', delivery });
   }
   // The comment may still be on its way (the agent did not wait for it). After a signal the
@@ -205,9 +210,15 @@ async function runMain(): Promise<void> {
     ),
   );
   // After a signal the runner kills the step within seconds; otherwise let retries finish.
-  await comment?.finalize(status, setupError, controller.signal.aborted ? Math.min(5_000, left()) : 60_000);
-  // The post step finalizes a comment that came too late, and delivers what it can.
-  if (opened !== 'late') core.saveState(STATE.finished, 'true');
+  const written = await comment?.finalize(
+    status,
+    setupError,
+    controller.signal.aborted ? Math.min(5_000, left()) : 60_000,
+  );
+  // Whatever the cancel path could not finish in time (the push, the comment) is left to the
+  // post step, which does nothing once `finished` is saved.
+  const unfinished = opened === 'late' || written === false || cutShort;
+  if (!(controller.signal.aborted && unfinished)) core.saveState(STATE.finished, 'true');
   await finish(state, comment, ctx, redact);
 }
 

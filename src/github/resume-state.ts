@@ -17,7 +17,10 @@ const PROGRESS = /<!-- taskpilot:progress run=(\d+) -->/;
 
 const ResumeStateSchema = z.object({
   runId: z.number().int(),
-  status: z.string(),
+  // Any other status reads as 'unknown': it is quoted in the resume note's trusted line.
+  status: z
+    .enum(['working', 'done', 'failed', 'cancelled', 'timed_out', 'budget', 'unknown'])
+    .catch('unknown'),
   summary: z.string().nullable(),
   finishedAt: z.string(),
   tasks: z.array(TaskSchema),

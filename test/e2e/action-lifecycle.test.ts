@@ -226,6 +226,35 @@ describe.concurrent('the post step', () => {
     expect(post.stdout).toContain('marked cancelled');
   });
 
+  it('finishes the cancel when the main step could not write its final comment in time', async ({
+    onTestFinished,
+  }) => {
+    const s = await useScenario(onTestFinished);
+    s.api.script([toolUse('bash', { command: 'echo one' })], hang());
+    const { onSpawn } = signalWhen(
+      () =>
+        waitFor('turn 2 to hang', () => {
+          if (s.api.requests.length < 2) return false;
+          // From now on GitHub fails every comment edit: the final ⏹ cannot be written.
+          s.gh.fail({ match: (r) => r.method === 'PATCH', status: 502, times: 100 });
+          return true;
+        }),
+      'SIGINT',
+    );
+    const main = await s.run({ eventName: 'issue_comment', payload: payload(), onSpawn });
+    expect(main.outputs['conclusion']).toBe('cancelled');
+    expect(main.state['finished']).toBeUndefined();
+    const [stuck] = s.comments(ISSUE);
+    expect(readStatusMarker(stuck!.body)).toBe('working');
+
+    s.gh.clearFaults();
+    const post = await s.run({ eventName: 'issue_comment', payload: payload(), state: main.state });
+    expect(post.code).toBe(0);
+    const [comment, ...others] = s.comments(ISSUE);
+    expect(others).toEqual([]);
+    expect(readStatusMarker(comment!.body)).toBe('cancelled');
+  });
+
   it('leaves the comment alone after a normal finish', async ({ onTestFinished }) => {
     const s = await useScenario(onTestFinished);
     s.api.script(text('Spelling fixed.'));
