@@ -76,14 +76,14 @@ async function runMain(): Promise<void> {
   const octokit = createOctokit(config.githubToken, { baseUrl: ctx.apiUrl });
   // Who the token is, asked alongside the permission check when that check asks GitHub anyway.
   const asksGitHub = decision.sender !== null && !isBot(decision.sender);
-  const login = asksGitHub ? tokenLogin(octokit) : null;
+  const login = asksGitHub ? tokenLogin(octokit, config.githubToken) : null;
   const permission = await authorizeTrigger(octokit, ctx.repo, decision, config);
   if (!permission.allowed) {
     core.notice(`taskpilot skipped: ${permission.reason}`);
     setSkippedOutputs();
     return;
   }
-  const selfLogin = await (login ?? tokenLogin(octokit));
+  const selfLogin = await (login ?? tokenLogin(octokit, config.githubToken));
   const command = controlCommand(decision);
   if (command && decision.thread) {
     core.info(

@@ -41,7 +41,7 @@ export async function runPost(): Promise<void> {
     if (!Number.isInteger(issue) || issue <= 0 || !Number.isInteger(runId) || runId <= 0) return;
     const result = await markCancelledIfUnfinished(octokit, ctx.repo, issue, runId, {
       redact,
-      selfLogin: await tokenLogin(octokit, AbortSignal.timeout(10_000)),
+      selfLogin: await tokenLogin(octokit, config.githubToken, AbortSignal.timeout(10_000)),
       signal: AbortSignal.timeout(20_000),
     });
     if (result === 'marked')

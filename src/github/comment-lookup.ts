@@ -114,8 +114,17 @@ export function writtenByTaskpilot(comment: IssueComment, selfLogin: string | nu
   return author.type === 'Bot' || (!!selfLogin && author.login.toLowerCase() === selfLogin.toLowerCase());
 }
 
-/** The login of the token's user (PATs), or null for installation tokens, which cannot ask. Never throws. */
-export async function tokenLogin(octokit: GitHubClient, signal?: AbortSignal): Promise<string | null> {
+/**
+ * The login of the token's user (PATs), or null for installation tokens, which cannot ask.
+ * Those (GITHUB_TOKEN included) start with `ghs_`: GET /user would only answer 403, so it is
+ * not sent. Never throws.
+ */
+export async function tokenLogin(
+  octokit: GitHubClient,
+  token: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
+  if (token.startsWith('ghs_')) return null;
   try {
     const { data } = await octokit.rest.users.getAuthenticated(
       signal ? { request: { signal, retries: 0 } } : {},

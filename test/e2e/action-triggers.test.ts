@@ -189,11 +189,10 @@ describe.concurrent('refusals: skipped, exit 0, no writes, no model requests', (
       payload: issueCommentPayload('/agent delete everything', { login: READER }),
     });
     expectSkipped(run, /octo-reader has read access; write, maintain or admin is required/);
-    // The refusal rests on the permission API, not on the payload's author_association. (Who
-    // the token is, GET /user, is asked alongside it, so that an accepted run need not wait.)
-    expect(run.github.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    // The refusal rests on the permission API, not on the payload's author_association. (An
+    // installation token such as this one cannot say who it is: GET /user is not asked.)
+    expect(run.github.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /repos/${REPO}/collaborators/${READER}/permission`,
-      'GET /user',
     ]);
   });
 

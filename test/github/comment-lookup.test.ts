@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findCommentByMarker, sharedComments } from '../../src/github/comment-lookup.js';
+import { findCommentByMarker, sharedComments, tokenLogin } from '../../src/github/comment-lookup.js';
 import { GitHubError } from '../../src/github/errors.js';
 import { progressMarker } from '../../src/github/markers.js';
 import { ProgressComment } from '../../src/github/progress-comment.js';
@@ -76,5 +76,16 @@ describe('sharedComments', () => {
     expect(listings()).toHaveLength(1);
     // A new reader asks again.
     expect(await bodies(sharedComments(fastOctokit(gh), REPO, 1)()).then((b) => b.length)).toBe(5);
+  });
+});
+
+describe('tokenLogin', () => {
+  it('asks GET /user for a personal token, and not for an installation token', async () => {
+    gh.route('GET', '/user', () => ({ status: 200, body: { login: 'octo-pat' } }));
+    const octokit = fastOctokit(gh);
+    expect(await tokenLogin(octokit, 'ghs_installationToken')).toBeNull();
+    expect(gh.requestsTo('GET', '/user')).toHaveLength(0);
+    expect(await tokenLogin(octokit, 'github_pat_personalToken')).toBe('octo-pat');
+    expect(gh.requestsTo('GET', '/user')).toHaveLength(1);
   });
 });
