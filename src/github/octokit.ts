@@ -1,5 +1,4 @@
 import { Octokit } from '@octokit/core';
-import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -7,14 +6,14 @@ import Bottleneck from 'bottleneck';
 import { fetchFor } from '../net/fetch.js';
 
 /**
- * The same client `@actions/github`'s getOctokit builds (REST methods, paginate, the runner's
+ * The client `@actions/github`'s getOctokit builds (REST methods, the runner's
  * proxy settings, see fetchFor), plus throttling and retry. Built from its parts because importing
  * `@actions/github` parses the event file at import time, so a malformed payload would crash
  * the step before it could report a clear error.
  */
-const TaskpilotOctokit = Octokit.plugin(restEndpointMethods, paginateRest, throttling, retry);
+const TaskpilotOctokit = Octokit.plugin(restEndpointMethods, throttling, retry);
 
-/** The Octokit instance every taskpilot GitHub module takes (REST methods and paginate). */
+/** The Octokit instance every taskpilot GitHub module takes (REST methods). */
 export type GitHubClient = InstanceType<typeof TaskpilotOctokit>;
 
 /** Octokit's logger shape. Debug and info are silent by default; warn and error go to the console. */
