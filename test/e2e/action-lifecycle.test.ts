@@ -233,8 +233,8 @@ describe.concurrent('the post step', () => {
     s.api.script([toolUse('bash', { command: 'echo one' })], hang());
     const { onSpawn } = signalWhen(
       () =>
-        waitFor('turn 2 to hang', () => {
-          if (s.api.requests.length < 2) return false;
+        waitFor('turn 2 to hang, after the progress comment exists', () => {
+          if (s.api.requests.length < 2 || s.comments(ISSUE).length === 0) return false;
           // From now on GitHub fails every comment edit: the final ⏹ cannot be written.
           s.gh.fail({ match: (r) => r.method === 'PATCH', status: 502, times: 100 });
           return true;

@@ -63,7 +63,10 @@ describe.concurrent('cancellation', { timeout: 60_000 }, () => {
       eventName: 'issue_comment',
       payload: commentPayload('/agent fix the spelling'),
       onSpawn: (child) => {
-        void waitFor('the second model request', () => s.api.requests.length >= 2).then(() => {
+        void waitFor(
+          'the second model request and the progress comment',
+          () => s.api.requests.length >= 2 && s.comments(ISSUE).length === 1,
+        ).then(() => {
           sentAt = Date.now();
           child.kill('SIGTERM');
         });
@@ -109,9 +112,11 @@ describe.concurrent('cancellation', { timeout: 60_000 }, () => {
       payload: commentPayload('/agent fix the spelling'),
       runId: 7301,
       onSpawn: (child) => {
-        void waitFor('the second model request', () => s.api.requests.length >= 2).then(() =>
-          child.kill('SIGKILL'),
-        );
+        // The agent does not wait for the progress comment: wait for it too, so there is one to mark.
+        void waitFor(
+          'the second model request and the progress comment',
+          () => s.api.requests.length >= 2 && s.comments(ISSUE).length === 1,
+        ).then(() => child.kill('SIGKILL'));
       },
     });
     expect(main.signal).toBe('SIGKILL');
