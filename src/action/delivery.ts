@@ -131,7 +131,7 @@ export async function planDelivery(
     return none('the checkout has no origin remote, so changes stay in the workspace');
   const auth: GitAuth = { token: config.githubToken, serverUrl: ctx.serverUrl };
   let target: BranchTarget;
-  if (thread?.kind === 'pull_request') {
+  if (isPr) {
     const head = thread.refs
       ? { branch: thread.refs.head, fork: isFork(thread.refs.headRepo, ctx) }
       : await pullRequestHead(octokit, ctx.repo, thread.number, redact);

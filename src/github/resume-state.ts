@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { fenceUntrusted } from './sanitize.js';
 import { TaskSchema, type Task } from '../tasks/task.js';
-import { commentsNewestFirst, writtenByTaskpilot, type CommentReader } from './comment-lookup.js';
+import { sharedComments, writtenByTaskpilot, type CommentReader } from './comment-lookup.js';
 import type { RepoRef } from './event.js';
 import type { GitHubClient } from './octokit.js';
 import { redactDeep, type Redactor } from './redact.js';
@@ -98,8 +98,7 @@ export async function findResumeState(
   },
 ): Promise<{ state: ResumeState; url: string } | null> {
   let scanned = 0;
-  const comments =
-    options.comments ?? (() => commentsNewestFirst(octokit, repo, issueNumber, { signal: options.signal }));
+  const comments = options.comments ?? sharedComments(octokit, repo, issueNumber, { signal: options.signal });
   for await (const comment of comments()) {
     if (++scanned > (options.maxScanned ?? 300)) break;
     const run = PROGRESS.exec(comment.body)?.[1];

@@ -1,4 +1,4 @@
-import { commentsNewestFirst, type CommentReader, type IssueComment } from './comment-lookup.js';
+import { sharedComments, type CommentReader, type IssueComment } from './comment-lookup.js';
 import type { RepoRef } from './event.js';
 import { isTaskpilotBody } from './markers.js';
 import type { GitHubClient } from './octokit.js';
@@ -45,8 +45,7 @@ export async function fetchThreadContext(
   let omitted = 0;
   let scanned = 0;
   const thread = trigger.thread.number;
-  const comments =
-    options.comments ?? (() => commentsNewestFirst(octokit, ctx.repo, thread, { signal: options.signal }));
+  const comments = options.comments ?? sharedComments(octokit, ctx.repo, thread, { signal: options.signal });
   for await (const comment of comments()) {
     if (++scanned > maxScanned) break;
     if (comment.id === trigger.comment?.id) continue;
