@@ -27,11 +27,12 @@ function walk(dir: string): FileInfo[] {
 export function benchBundle(): BenchRow[] {
   const files = walk(DIST);
   const total = files.reduce((sum, f) => sum + f.bytes, 0);
-  const largest = files.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const entry = files.find((f) => f.path === path.join(DIST, 'index.js'));
   const mb = (bytes: number) => bytes / 1e6;
   return [
     check(`dist/ total (${files.length} files)`, mb(total), 'MB', TARGET_MB, { digits: 2 }),
-    info(`  largest: ${path.relative(REPO_ROOT, largest.path)}`, mb(largest.bytes), 'MB', 2),
+    // The other chunks load on demand (the proxied fetch, the OIDC client), not at every start.
+    info('  dist/index.js, parsed at every start', mb(entry?.bytes ?? 0), 'MB', 2),
   ];
 }
 

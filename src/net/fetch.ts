@@ -1,20 +1,20 @@
-import { HttpClient } from '@actions/http-client';
-import { fetch as undiciFetch, type RequestInit } from 'undici';
+import { getProxyUrl } from '@actions/http-client/lib/proxy';
 
 /**
- * The fetch every taskpilot HTTP client takes (Octokit and the Anthropic SDK): the bundled
- * undici's, sent through the proxy the runner is configured with for `baseUrl` (`HTTPS_PROXY` /
- * `HTTP_PROXY`, `NO_PROXY`; loopback addresses never use it), as `@actions/http-client` decides.
- *
- * Why not the global fetch: a proxy dispatcher only works with the undici that made it, and
- * `@actions/core` loads the bundled undici anyway. One fetch for every request, proxy or not,
- * keeps the two clients on the same, tested path.
+ * The fetch every taskpilot HTTP client takes (Octokit and the Anthropic SDK) for requests to
+ * `baseUrl`. It honours the runner's proxy settings (`HTTPS_PROXY` / `HTTP_PROXY`, `NO_PROXY`;
+ * loopback addresses never use one) as `@actions/http-client` reads them:
+ * - without a proxy for `baseUrl`, Node's own fetch;
+ * - with one, the bundled undici's fetch through `@actions/http-client`'s proxy dispatcher
+ *   (a dispatcher only works with the undici that made it). undici is 430 KB of the bundle
+ *   and about 40 ms of every start, so it loads with the first proxied request.
  */
 export function fetchFor(baseUrl: string): typeof fetch {
-  const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
-  const send = dispatcher
-    ? (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...init, dispatcher })
-    : (input: string | URL, init?: RequestInit) => undiciFetch(input, init);
-  // Another copy of the undici behind Node's global fetch: the same API, other classes.
-  return send as unknown as typeof fetch;
+  const proxy = getProxyUrl(new URL(baseUrl));
+  if (!proxy?.hostname) return globalThis.fetch;
+  let proxied: Promise<typeof fetch> | undefined;
+  return async (input, init) => {
+    proxied ??= import('./proxied-fetch.js').then((m) => m.proxiedFetch(baseUrl));
+    return (await proxied)(input, init);
+  };
 }

@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useScenario, ISSUE, issueCommentPayload } from '../support/action-scenario.js';
 import { text } from '../support/anthropic-emulator.js';
 import { startConnectProxy } from '../support/connect-proxy.js';
-import { requireDist } from '../support/dist.js';
+import { DIST_ENTRY, requireDist } from '../support/dist.js';
 
 /**
  * A self-hosted runner behind a proxy: HTTP_PROXY is all the action gets, and the emulators'
@@ -31,5 +33,17 @@ describe('behind a proxy', () => {
     expect(s.comments(ISSUE)).toHaveLength(1);
     const hosts = new Set(proxy.tunnels.map((t) => t.split(':')[0]));
     expect(hosts).toEqual(new Set(['github.test', 'anthropic.test']));
+  });
+
+  it('is the only case that loads the bundled undici', () => {
+    // Its error codes mark its code. At 430 KB it would add about 40 ms to every start, so it
+    // sits in a chunk of its own, imported by the first proxied request; @actions/core's eager
+    // import of it (through its OIDC client) is patched out in patches/.
+    const dist = path.dirname(DIST_ENTRY);
+    const withUndici = readdirSync(dist).filter(
+      (f) => f.endsWith('.js') && readFileSync(path.join(dist, f), 'utf8').includes('UND_ERR_'),
+    );
+    expect(withUndici).toHaveLength(1);
+    expect(withUndici).not.toContain(path.basename(DIST_ENTRY));
   });
 });
