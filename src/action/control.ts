@@ -44,7 +44,10 @@ export async function runControl(
       reply = 'No taskpilot run is in progress on this thread.';
     } else {
       try {
-        await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: latest.runId });
+        await octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', {
+          ...repo,
+          run_id: latest.runId,
+        });
         reply = `⏹ Stopping taskpilot run ${latest.runId} ([progress](${latest.url})). Its work so far is pushed.`;
       } catch (error) {
         // Still answered on the thread, then thrown: the person who asked must learn it failed.
@@ -63,7 +66,7 @@ export async function runControl(
     reply = `Latest taskpilot run ${latest.runId}: ${status}${tasks} ([progress](${latest.url})).`;
   }
   try {
-    await octokit.rest.issues.createComment({
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       ...repo,
       issue_number: issueNumber,
       body: `${REPLY_MARKER}\n${reply}`,

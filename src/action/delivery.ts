@@ -305,7 +305,10 @@ function isFork(headRepo: string | null, ctx: RunContext): boolean {
 
 async function defaultBranch(octokit: GitHubClient, ctx: RunContext, redact: Redactor): Promise<string> {
   try {
-    const { data } = await octokit.rest.repos.get({ owner: ctx.repo.owner, repo: ctx.repo.repo });
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}', {
+      owner: ctx.repo.owner,
+      repo: ctx.repo.repo,
+    });
     return data.default_branch;
   } catch (e) {
     throw new Error(`could not read the repository's default branch: ${redact(String(e))}`, { cause: e });

@@ -29,8 +29,8 @@ async function listPage(
   page: number,
   options: LookupOptions,
 ): Promise<{ comments: IssueComment[]; lastPage: number }> {
-  const response = await octokit.rest.issues
-    .listComments({
+  const response = await octokit
+    .request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: repo.owner,
       repo: repo.repo,
       issue_number: issueNumber,
@@ -44,7 +44,8 @@ async function listPage(
   const last = LAST_PAGE.exec(response.headers.link ?? '')?.[1];
   return {
     comments: response.data.map((c) => ({
-      id: c.id,
+      // Typed number | bigint (int64); comment ids are far below 2^53, where numbers are exact.
+      id: Number(c.id),
       body: c.body ?? '',
       author: c.user ? { login: c.user.login, type: c.user.type } : null,
       createdAt: c.created_at,
@@ -126,9 +127,7 @@ export async function tokenLogin(
 ): Promise<string | null> {
   if (token.startsWith('ghs_')) return null;
   try {
-    const { data } = await octokit.rest.users.getAuthenticated(
-      signal ? { request: { signal, retries: 0 } } : {},
-    );
+    const { data } = await octokit.request('GET /user', signal ? { request: { signal, retries: 0 } } : {});
     return data.login;
   } catch {
     return null;

@@ -1,19 +1,21 @@
 import { Octokit } from '@octokit/core';
-import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import Bottleneck from 'bottleneck';
+// The build the throttling plugin uses: importing 'bottleneck' would bundle a second copy.
+import Bottleneck from 'bottleneck/light.js';
 import { fetchFor } from '../net/fetch.js';
 
 /**
- * The client `@actions/github`'s getOctokit builds (REST methods, the runner's
- * proxy settings, see fetchFor), plus throttling and retry. Built from its parts because importing
- * `@actions/github` parses the event file at import time, so a malformed payload would crash
- * the step before it could report a clear error.
+ * Octokit with the runner's proxy settings (see fetchFor), throttling and retry. Built from its
+ * parts because importing `@actions/github` parses the event file at import time, so a
+ * malformed payload would crash the step before it could report a clear error. Callers use
+ * `octokit.request('METHOD /route', …)`, typed per route by @octokit/types, rather than the
+ * REST methods plugin: its 82 KB of endpoint tables were parsed at every start for a dozen
+ * routes.
  */
-const TaskpilotOctokit = Octokit.plugin(restEndpointMethods, throttling, retry);
+const TaskpilotOctokit = Octokit.plugin(throttling, retry);
 
-/** The Octokit instance every taskpilot GitHub module takes (REST methods). */
+/** The Octokit instance every taskpilot GitHub module takes. */
 export type GitHubClient = InstanceType<typeof TaskpilotOctokit>;
 
 /** Octokit's logger shape. Debug and info are silent by default; warn and error go to the console. */

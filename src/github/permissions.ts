@@ -51,7 +51,7 @@ export async function checkSenderPermission(
   let role: string;
   let permission: string;
   try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
       owner: repo.owner,
       repo: repo.repo,
       username: login,

@@ -107,14 +107,14 @@ export class ProgressComment {
           comments: attempt === 1 ? options.comments : undefined,
         });
         if (existing) return new ProgressComment(options, existing.id, existing.url, existing.body, state);
-        const { data } = await octokit.rest.issues.createComment({
+        const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
           owner: repo.owner,
           repo: repo.repo,
           issue_number: issueNumber,
           body,
           request: { retries: 0, signal: AbortSignal.timeout(timeoutMs) },
         });
-        return new ProgressComment(options, data.id, data.html_url, body, state);
+        return new ProgressComment(options, Number(data.id), data.html_url, body, state);
       } catch (error) {
         const gh = toGitHubError(error, options.redact);
         if (!gh.retryable || attempt >= 3) throw gh;
@@ -175,7 +175,7 @@ export class ProgressComment {
     const { octokit, repo } = this.options;
     const body = safeBody(state, this.options, this.hidden);
     if (body === this.lastBody) return;
-    await octokit.rest.issues.updateComment({
+    await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
       owner: repo.owner,
       repo: repo.repo,
       comment_id: this.id,
@@ -229,7 +229,7 @@ export async function markCancelledIfUnfinished(
   if (readStatusMarker(comment.body) !== 'working') return 'finished';
   const body = comment.body.replace(statusHead('working'), statusHead('cancelled'));
   try {
-    await octokit.rest.issues.updateComment({
+    await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
       owner: repo.owner,
       repo: repo.repo,
       comment_id: comment.id,

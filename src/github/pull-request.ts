@@ -73,7 +73,7 @@ export async function openOrUpdatePullRequest(
 ): Promise<PullRequestRef> {
   const input = { ...request, title: redact(request.title), body: redact(request.body) };
   const findOpen = async () => {
-    const { data } = await octokit.rest.pulls.list({
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
       ...repo,
       head: `${repo.owner}:${input.head}`,
       state: 'open',
@@ -88,7 +88,7 @@ export async function openOrUpdatePullRequest(
       // The title follows the run's state only while it is still one taskpilot wrote for this
       // subject (`[WIP] ` added or dropped); a title someone edited is kept.
       const retitle = open.title !== input.title && withoutWip(open.title) === withoutWip(input.title);
-      await octokit.rest.pulls.update({
+      await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
         ...repo,
         pull_number: open.number,
         body: input.body,
@@ -98,7 +98,7 @@ export async function openOrUpdatePullRequest(
     } else {
       let created: { number: number; html_url: string };
       try {
-        ({ data: created } = await octokit.rest.pulls.create({
+        ({ data: created } = await octokit.request('POST /repos/{owner}/{repo}/pulls', {
           ...repo,
           head: input.head,
           base: input.base,
@@ -115,8 +115,12 @@ export async function openOrUpdatePullRequest(
       pr = { number: created.number, url: created.html_url, created: true };
     }
     if (input.reviewer) {
-      await octokit.rest.pulls
-        .requestReviewers({ ...repo, pull_number: pr.number, reviewers: [input.reviewer] })
+      await octokit
+        .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+          ...repo,
+          pull_number: pr.number,
+          reviewers: [input.reviewer],
+        })
         .catch(() => undefined);
     }
     return pr;
@@ -133,7 +137,10 @@ export async function pullRequestHead(
   redact: Redactor,
 ): Promise<{ branch: string; fork: boolean; headRepo: string }> {
   try {
-    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...repo,
+      pull_number: number,
+    });
     const headRepo = data.head.repo?.full_name ?? '';
     const fork = headRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase();
     return { branch: data.head.ref, fork, headRepo };

@@ -14,14 +14,17 @@ afterEach(() => gh.close());
 describe('createOctokit', () => {
   it('talks to the configured base URL with the token', async () => {
     const octokit = fastOctokit(gh);
-    const { data } = await octokit.rest.repos.get(REPO);
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}', REPO);
     expect(data.default_branch).toBe('main');
     expect(gh.requests[0]?.headers['authorization']).toBe(`token ${TOKEN}`);
   });
 
   it('retries 5xx responses', async () => {
     gh.fail({ match: (r) => r.method === 'GET', status: 502, times: 2 });
-    const { data } = await fastOctokit(gh).rest.issues.get({ ...REPO, issue_number: 1 });
+    const { data } = await fastOctokit(gh).request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...REPO,
+      issue_number: 1,
+    });
     expect(data.title).toBe('One');
     expect(gh.requests.map((r) => r.status)).toEqual([502, 502, 200]);
   });
@@ -34,8 +37,8 @@ describe('createOctokit', () => {
       retries: 1,
       log: captureLog(),
     });
-    const error = await octokit.rest.issues
-      .get({ ...REPO, issue_number: 1 })
+    const error = await octokit
+      .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...REPO, issue_number: 1 })
       .catch((e: unknown) => toGitHubError(e));
     expect(error).toBeInstanceOf(GitHubError);
     expect(error).toMatchObject({
@@ -50,11 +53,14 @@ describe('createOctokit', () => {
   it('waits out a secondary rate limit (retry-after) and retries', async () => {
     const log = captureLog();
     gh.fail({ match: (r) => r.method === 'POST', status: 403, retryAfter: 2, times: 1 });
-    const { data } = await fastOctokit(gh, log).rest.issues.createComment({
-      ...REPO,
-      issue_number: 1,
-      body: 'hi',
-    });
+    const { data } = await fastOctokit(gh, log).request(
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      {
+        ...REPO,
+        issue_number: 1,
+        body: 'hi',
+      },
+    );
     expect(data.body).toBe('hi');
     expect(gh.comments(FULL, 1)).toHaveLength(1);
     expect(log.warnings.join('\n')).toContain('secondary rate limit on POST');
@@ -68,14 +74,16 @@ describe('createOctokit', () => {
       rateLimitRetries: 1,
       log: captureLog(),
     });
-    const error = await octokit.rest.repos.get(REPO).catch((e: unknown) => toGitHubError(e));
+    const error = await octokit
+      .request('GET /repos/{owner}/{repo}', REPO)
+      .catch((e: unknown) => toGitHubError(e));
     expect(error.status).toBe(403);
     expect(gh.requests).toHaveLength(2);
   });
 
   it('does not retry 4xx', async () => {
     const error = await fastOctokit(gh)
-      .rest.issues.get({ ...REPO, issue_number: 99 })
+      .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...REPO, issue_number: 99 })
       .catch((e: unknown) => toGitHubError(e));
     expect(error).toMatchObject({ status: 404, retryable: false });
     expect(gh.requests).toHaveLength(1);

@@ -37,11 +37,14 @@ afterEach(async () => {
 });
 
 const permissionOf = (baseUrl: string) =>
-  createOctokit(TOKEN, { baseUrl, retries: 0 }).rest.repos.getCollaboratorPermissionLevel({
-    owner: 'octo',
-    repo: 'repo',
-    username: 'octocat',
-  });
+  createOctokit(TOKEN, { baseUrl, retries: 0 }).request(
+    'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+    {
+      owner: 'octo',
+      repo: 'repo',
+      username: 'octocat',
+    },
+  );
 
 describe('GitHub requests', () => {
   it('go through HTTP_PROXY', async () => {
