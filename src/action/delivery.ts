@@ -118,12 +118,10 @@ export async function planDelivery(
   });
   const thread = trigger.thread;
   const isPr = thread?.kind === 'pull_request';
-  // Asked at once; only awaited (and its failure only reported) when the branch needs a base.
-  const baseBranch = isPr
-    ? null
-    : config.baseBranch
-      ? Promise.resolve(config.baseBranch)
-      : defaultBranch(octokit, ctx, redact);
+  // The payload's default branch saves a request; the API is asked (at once, and only awaited,
+  // its failure only reported, when the branch needs a base) when the payload has none.
+  const known = config.baseBranch || ctx.defaultBranch;
+  const baseBranch = isPr ? null : known ? Promise.resolve(known) : defaultBranch(octokit, ctx, redact);
   baseBranch?.catch(() => undefined);
   const checkout = await inspectCheckout(dir);
   if (checkout.kind === 'none') return none('the workspace is not a git checkout, so nothing is committed');

@@ -27,6 +27,11 @@ export interface RunContext {
   /** The login that started this attempt (`GITHUB_TRIGGERING_ACTOR`; differs on re-runs). */
   triggeringActor: string;
   workspace: string | undefined;
+  /**
+   * The repository's default branch as the payload's `repository` gives it (a snapshot from
+   * when the event fired), or null when the payload has none (schedule runs).
+   */
+  defaultBranch: string | null;
   sha: string | undefined;
   ref: string | undefined;
   workflow: string | undefined;
@@ -112,8 +117,16 @@ export function readRunContext(
     actor: opt('GITHUB_ACTOR') ?? '',
     triggeringActor: opt('GITHUB_TRIGGERING_ACTOR') ?? opt('GITHUB_ACTOR') ?? '',
     workspace: opt('GITHUB_WORKSPACE'),
+    defaultBranch: payloadDefaultBranch(payload),
     sha: opt('GITHUB_SHA'),
     ref: opt('GITHUB_REF'),
     workflow: opt('GITHUB_WORKFLOW'),
   };
+}
+
+function payloadDefaultBranch(payload: object): string | null {
+  const repository: unknown = (payload as { repository?: unknown }).repository;
+  if (typeof repository !== 'object' || repository === null) return null;
+  const branch: unknown = (repository as { default_branch?: unknown }).default_branch;
+  return typeof branch === 'string' && branch.trim() !== '' ? branch : null;
 }

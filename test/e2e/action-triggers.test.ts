@@ -70,6 +70,8 @@ describe.concurrent('trigger rows: each starts a run', () => {
       (r) => r.method === 'GET' && r.path.endsWith(`/issues/${ISSUE}/comments`),
     );
     expect(listings).toHaveLength(1);
+    // The base branch is the payload's default branch: the repository is not asked for it.
+    expect(run.github.filter((r) => r.method === 'GET' && r.path === `/repos/${REPO}`)).toEqual([]);
   });
 
   it('issue_comment on a pull request', async ({ onTestFinished }) => {

@@ -197,6 +197,8 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
     ]);
     expect(JSON.stringify(created[0]!.json)).not.toContain('Closes');
     expect(run.github.filter((r) => r.path.endsWith('/requested_reviewers'))).toEqual([]);
+    // A schedule payload has no repository, so the base is the API's default branch.
+    expect(run.github.filter((r) => r.method === 'GET' && r.path === `/repos/${REPO}`)).toHaveLength(1);
 
     const [comment, ...others] = s.comments(ISSUE);
     expect(others).toEqual([]);

@@ -91,6 +91,16 @@ describe('readRunContext', () => {
     });
   });
 
+  it("takes the default branch from the payload's repository, when it has one", () => {
+    const payload = example('issue_comment', 'created');
+    payload['repository'] = { ...(payload['repository'] as object), default_branch: 'trunk' };
+    expect(contextFor('issue_comment', payload).defaultBranch).toBe('trunk');
+    // The runner's schedule payload has no repository: the API is asked instead.
+    expect(contextFor('schedule', { schedule: '0 * * * *' }).defaultBranch).toBeNull();
+    payload['repository'] = { default_branch: 7 };
+    expect(contextFor('issue_comment', payload).defaultBranch).toBeNull();
+  });
+
   it('keeps other events as `other`', () => {
     expect(contextFor('push', { ref: 'refs/heads/main' }).event).toEqual({
       name: 'other',

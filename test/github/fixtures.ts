@@ -21,7 +21,12 @@ export function example(event: string, action?: string): Payload {
     (e) => action === undefined || (e as { action?: string }).action === action,
   );
   if (!found) throw new Error(`no ${event}/${action ?? '*'} example`);
-  return structuredClone(found) as Payload;
+  const payload = structuredClone(found) as Payload;
+  // The examples' Hello-World has the default branch master; the GitHub emulator's repositories
+  // and the git fixtures use main.
+  const repository = payload['repository'] as Record<string, unknown> | undefined;
+  if (repository) repository['default_branch'] = 'main';
+  return payload;
 }
 
 export const githubEnv = (eventName: string, extra: Record<string, string> = {}): Record<string, string> => ({
