@@ -95,7 +95,8 @@ async function inspectCheckout(dir: string): Promise<Checkout> {
  * with the reason. Throws GitError/GitHubError when the branch cannot be prepared.
  *
  * It stands between the trigger and the first model call, so independent steps run side by
- * side (the git inspection, the default branch from the API, the issue's earlier branches).
+ * side (the git inspection, the issue's earlier branches, and the default branch from the API
+ * when neither base-branch nor the payload gives it).
  */
 export async function planDelivery(
   ctx: RunContext,

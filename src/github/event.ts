@@ -28,8 +28,9 @@ export interface RunContext {
   triggeringActor: string;
   workspace: string | undefined;
   /**
-   * The repository's default branch as the payload's `repository` gives it (a snapshot from
-   * when the event fired), or null when the payload has none (schedule runs).
+   * The repository's default branch as the payload's `repository` gives it, or null: when the
+   * payload has none (schedule runs), describes another repository, or this is a re-run (its
+   * payload is the original event's; the branch may have been renamed since).
    */
   defaultBranch: string | null;
   sha: string | undefined;
@@ -117,16 +118,17 @@ export function readRunContext(
     actor: opt('GITHUB_ACTOR') ?? '',
     triggeringActor: opt('GITHUB_TRIGGERING_ACTOR') ?? opt('GITHUB_ACTOR') ?? '',
     workspace: opt('GITHUB_WORKSPACE'),
-    defaultBranch: payloadDefaultBranch(payload),
+    defaultBranch: runAttempt === 1 ? payloadDefaultBranch(payload, full) : null,
     sha: opt('GITHUB_SHA'),
     ref: opt('GITHUB_REF'),
     workflow: opt('GITHUB_WORKFLOW'),
   };
 }
 
-function payloadDefaultBranch(payload: object): string | null {
+function payloadDefaultBranch(payload: object, fullName: string): string | null {
   const repository: unknown = (payload as { repository?: unknown }).repository;
   if (typeof repository !== 'object' || repository === null) return null;
-  const branch: unknown = (repository as { default_branch?: unknown }).default_branch;
+  const { default_branch: branch, full_name: name } = repository as Record<string, unknown>;
+  if (typeof name !== 'string' || name.toLowerCase() !== fullName.toLowerCase()) return null;
   return typeof branch === 'string' && branch.trim() !== '' ? branch : null;
 }

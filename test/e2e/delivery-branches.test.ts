@@ -114,6 +114,8 @@ describe.concurrent('work is pushed to the right branch', { timeout: 60_000 }, (
     onTestFinished,
   }) => {
     const s = await useDeliveryScenario(onTestFinished);
+    // The base comes from the payload (main), which the API would contradict.
+    s.gh.store.requireRepo(REPO).defaultBranch = 'trunk';
     s.api.script(
       [toolUse('write_file', { path: 'README.md', content: '# fixture\n\nSpelled commit.\n' })],
       text('Fixed the spelling of "commit".'),

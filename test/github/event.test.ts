@@ -97,8 +97,18 @@ describe('readRunContext', () => {
     expect(contextFor('issue_comment', payload).defaultBranch).toBe('trunk');
     // The runner's schedule payload has no repository: the API is asked instead.
     expect(contextFor('schedule', { schedule: '0 * * * *' }).defaultBranch).toBeNull();
-    payload['repository'] = { default_branch: 7 };
+    payload['repository'] = { full_name: 'Codertocat/Hello-World', default_branch: 7 };
     expect(contextFor('issue_comment', payload).defaultBranch).toBeNull();
+    // Another repository's branch is not this one's.
+    payload['repository'] = { full_name: 'octo/other', default_branch: 'trunk' };
+    expect(contextFor('issue_comment', payload).defaultBranch).toBeNull();
+    // A re-run carries the original payload; the branch may have been renamed since.
+    payload['repository'] = { full_name: 'codertocat/hello-world', default_branch: 'trunk' };
+    expect(contextFor('issue_comment', payload).defaultBranch).toBe('trunk');
+    const rerun = readRunContext(githubEnv('issue_comment', { GITHUB_RUN_ATTEMPT: '2' }), () =>
+      JSON.stringify(payload),
+    );
+    expect(rerun.defaultBranch).toBeNull();
   });
 
   it('keeps other events as `other`', () => {
