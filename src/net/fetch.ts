@@ -7,8 +7,7 @@ import { getProxyUrl } from '@actions/http-client/lib/proxy';
  * - without a proxy for `baseUrl`, Node's own fetch;
  * - with one, the bundled undici's fetch through `@actions/http-client`'s proxy dispatcher
  *   (a dispatcher only works with the undici that made it). Loading undici costs about 40 ms,
- *   so it sits in a chunk of its own (dist/, unminified: ncc minifies only the entry), loaded
- *   by the first proxied request.
+ *   so it sits in a chunk of its own in dist/, loaded by the first proxied request.
  */
 export function fetchFor(baseUrl: string): typeof fetch {
   const proxy = getProxyUrl(new URL(baseUrl));
