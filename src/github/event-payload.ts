@@ -254,3 +254,18 @@ export function parsePayload(eventName: string, payload: unknown): GitHubEvent {
   }
   return result.data;
 }
+
+const repositoryOf = z.object({
+  repository: z.object({ full_name: z.string(), default_branch: z.string().trim().min(1) }),
+});
+
+/**
+ * The payload's `repository` (full name and default branch), or null when the payload has
+ * none (schedule runs) or it is malformed. Unlike the event's own fields, never an error.
+ */
+export function payloadRepository(payload: unknown): { fullName: string; defaultBranch: string } | null {
+  const parsed = repositoryOf.safeParse(payload);
+  if (!parsed.success) return null;
+  const { full_name: fullName, default_branch: defaultBranch } = parsed.data.repository;
+  return { fullName, defaultBranch };
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parsePayload, PayloadError, type GitHubEvent } from './event-payload.js';
+import { parsePayload, payloadRepository, PayloadError, type GitHubEvent } from './event-payload.js';
 
 export type { Actor, Comment, GitHubEvent, ReviewComment, Thread } from './event-payload.js';
 export { PayloadError } from './event-payload.js';
@@ -126,9 +126,6 @@ export function readRunContext(
 }
 
 function payloadDefaultBranch(payload: object, fullName: string): string | null {
-  const repository: unknown = (payload as { repository?: unknown }).repository;
-  if (typeof repository !== 'object' || repository === null) return null;
-  const { default_branch: branch, full_name: name } = repository as Record<string, unknown>;
-  if (typeof name !== 'string' || name.toLowerCase() !== fullName.toLowerCase()) return null;
-  return typeof branch === 'string' && branch.trim() !== '' ? branch : null;
+  const repository = payloadRepository(payload);
+  return repository?.fullName.toLowerCase() === fullName.toLowerCase() ? repository.defaultBranch : null;
 }
